@@ -1,0 +1,173 @@
+"""The SQLite schema of the viewer's store, with the indexes the page's queries use."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Operations whose token counts repeat those of the model calls made inside them: an
+# agent's usage is the sum of its LLM calls, so totals skip them when calls are present.
+AGGREGATE_OPERATIONS = ("invoke_agent", "invoke_workflow", "plan", "create_agent")
+_AGGREGATE_SQL = ", ".join(f"'{op}'" for op in AGGREGATE_OPERATIONS)
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS resources (
+    digest TEXT PRIMARY KEY,
+    service_name TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    last_seen_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS spans (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    status_code INTEGER NOT NULL,
+    status_message TEXT NOT NULL,
+    resource_digest TEXT NOT NULL,
+    scope_name TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    events TEXT,
+    links TEXT,
+    operation TEXT,
+    provider TEXT,
+    model TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    conversation_id TEXT,
+    error_type TEXT,
+    is_error INTEGER NOT NULL,
+    is_genai INTEGER NOT NULL
+);
+-- Also makes a re-sent span (exporter retry) a no-op.
+CREATE UNIQUE INDEX IF NOT EXISTS spans_by_trace ON spans (trace_id, span_id);
+CREATE INDEX IF NOT EXISTS genai_spans_by_start ON spans (start_ns) WHERE is_genai = 1;
+
+-- One row per trace, recomputed from its spans whenever a batch touches it.
+CREATE TABLE IF NOT EXISTS traces (
+    trace_id TEXT PRIMARY KEY,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    root_name TEXT NOT NULL,
+    root_service TEXT NOT NULL,
+    span_count INTEGER NOT NULL,
+    genai_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    conversation_id TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns DESC, trace_id);
+CREATE INDEX IF NOT EXISTS failed_traces_by_start ON traces (start_ns DESC) WHERE error_count > 0;
+CREATE INDEX IF NOT EXISTS traces_by_conversation ON traces (conversation_id, start_ns)
+    WHERE conversation_id IS NOT NULL;
+
+-- Models and providers seen in each trace (a trace may call several), for filters.
+CREATE TABLE IF NOT EXISTS trace_facets (
+    trace_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (trace_id, kind, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trace_facets_by_value ON trace_facets (kind, value, trace_id);
+
+CREATE TABLE IF NOT EXISTS logs (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    time_ns INTEGER NOT NULL,
+    severity_number INTEGER NOT NULL,
+    severity_text TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    body TEXT,
+    attributes TEXT NOT NULL,
+    resource_digest TEXT NOT NULL,
+    scope_name TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_trace ON logs (trace_id, span_id) WHERE trace_id != '';
+CREATE INDEX IF NOT EXISTS logs_by_time ON logs (time_ns);
+
+CREATE TABLE IF NOT EXISTS metric_points (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    temporality INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    time_ns INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    model TEXT,
+    provider TEXT,
+    operation TEXT,
+    error_type TEXT,
+    token_type TEXT,
+    value REAL,
+    count INTEGER,
+    sum REAL,
+    min REAL,
+    max REAL,
+    bounds TEXT,
+    bucket_counts TEXT,
+    resource_digest TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metric_points_by_name ON metric_points (name, time_ns);
+CREATE INDEX IF NOT EXISTS metric_points_by_time ON metric_points (time_ns);
+
+-- Captured prompts and answers, with a full-text index kept in step by triggers.
+CREATE TABLE IF NOT EXISTS content (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS content_by_trace ON content (trace_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS content_fts USING fts5 (
+    text, content = 'content', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS content_indexed AFTER INSERT ON content BEGIN
+    INSERT INTO content_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS content_unindexed AFTER DELETE ON content BEGIN
+    INSERT INTO content_fts (content_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+
+# Rebuilds the summary of every trace listed in the temp table batch_traces. Root: the
+# span without a parent, else the earliest (a trace whose root lives in another process).
+REFRESH_TRACES = f"""
+INSERT INTO traces (trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count,
+                    error_count, input_tokens, output_tokens, conversation_id)
+SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns),
+       (SELECT r.name FROM spans r WHERE r.trace_id = s.trace_id
+         ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1),
+       (SELECT res.service_name FROM spans r JOIN resources res ON res.digest = r.resource_digest
+         WHERE r.trace_id = s.trace_id ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1),
+       COUNT(*), SUM(s.is_genai), SUM(s.is_error),
+       COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
+                         THEN s.input_tokens END), SUM(s.input_tokens)),
+       COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
+                         THEN s.output_tokens END), SUM(s.output_tokens)),
+       MAX(s.conversation_id)
+FROM batch_traces b JOIN spans s ON s.trace_id = b.trace_id
+WHERE 1
+GROUP BY s.trace_id
+ON CONFLICT (trace_id) DO UPDATE SET
+    start_ns = excluded.start_ns, end_ns = excluded.end_ns, root_name = excluded.root_name,
+    root_service = excluded.root_service, span_count = excluded.span_count,
+    genai_count = excluded.genai_count, error_count = excluded.error_count,
+    input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+    conversation_id = excluded.conversation_id
+"""
+
+MODEL_CALL_CONDITION = (
+    f"is_genai = 1 AND model IS NOT NULL AND (operation IS NULL OR operation NOT IN ({_AGGREGATE_SQL}))"
+)

@@ -1,0 +1,215 @@
+"""The embedded SQLite store: opening, writing one export request per transaction, retention.
+
+One connection writes, guarded by a lock; each reading thread has its own connection.
+WAL mode lets the page read while the receivers write. ``synchronous=FULL`` makes a
+commit durable before the receiver acknowledges the request.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from otel_genai.viewer import schema
+from otel_genai.viewer.otlp_rows import LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, Batch
+
+_NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> str:
+    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_INSERT_SPAN = _insert_sql("spans", SPAN_COLUMNS, "INSERT OR IGNORE")
+_INSERT_LOG = _insert_sql("logs", LOG_COLUMNS)
+_INSERT_METRIC = _insert_sql("metric_points", METRIC_COLUMNS)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How much the store keeps: data older than ``max_age_days`` or beyond ``max_bytes`` goes."""
+
+    max_age_days: float
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What one retention pass removed."""
+
+    traces_deleted: int
+    size_bytes: int
+
+
+class Store:
+    """The viewer's database file. Thread-safe; close it when done."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._writer = self._connect()
+        self._create_schema()
+
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are explicit BEGIN/COMMIT.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA cache_size=-32000")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        # The WAL file shrinks back after checkpoints instead of keeping its peak size.
+        conn.execute("PRAGMA journal_size_limit=67108864")
+        return conn
+
+    def _create_schema(self) -> None:
+        with self._write_lock:
+            conn = self._writer
+            # Must precede the first table so deleted pages can be handed back to the OS.
+            conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            conn.executescript(schema.SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                         (str(schema.SCHEMA_VERSION),))  # fmt: skip
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_traces (trace_id TEXT PRIMARY KEY)")
+
+    # -- reading ---------------------------------------------------------------------
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only=1")
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    # -- writing ---------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def write(self, batch: Batch) -> None:
+        """Write all rows of one export request atomically; returns once committed to disk."""
+        now = time.time_ns()
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT INTO resources (digest, service_name, attributes, last_seen_ns) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (digest) DO UPDATE SET last_seen_ns = excluded.last_seen_ns",
+                [(r.digest, r.service_name, r.attributes_json, now) for r in batch.resources.values()],
+            )
+            if batch.spans:
+                self._write_spans(conn, batch)
+            if batch.logs:
+                conn.executemany(_INSERT_LOG, batch.logs)
+            if batch.metric_points:
+                conn.executemany(_INSERT_METRIC, batch.metric_points)
+            if batch.content:
+                conn.executemany("INSERT INTO content (trace_id, span_id, text) VALUES (?, ?, ?)", batch.content)
+
+    def _write_spans(self, conn: sqlite3.Connection, batch: Batch) -> None:
+        conn.executemany(_INSERT_SPAN, batch.spans)
+        trace_ids = {row[0] for row in batch.spans}
+        conn.execute("DELETE FROM batch_traces")
+        conn.executemany("INSERT INTO batch_traces (trace_id) VALUES (?)", [(t,) for t in trace_ids])
+        conn.execute(schema.REFRESH_TRACES)
+        # Columns 16 and 15 of a span row are the model and the provider.
+        facets = {(row[0], "model", row[16]) for row in batch.spans if row[16]}
+        facets.update((row[0], "provider", row[15]) for row in batch.spans if row[15])
+        if facets:
+            conn.executemany("INSERT OR IGNORE INTO trace_facets (trace_id, kind, value) VALUES (?, ?, ?)", facets)
+
+    # -- retention -------------------------------------------------------------------
+
+    def size_bytes(self) -> int:
+        """Bytes of live data (free pages excluded), the measure the size limit applies to."""
+        with self._write_lock:
+            conn = self._writer
+            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        return int((pages - free) * page_size)
+
+    def _delete_before(self, cutoff_ns: int) -> int:
+        """Delete traces started before ``cutoff_ns`` and logs/metrics older than it."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM batch_traces")
+            conn.execute("INSERT INTO batch_traces SELECT trace_id FROM traces WHERE start_ns < ?", (cutoff_ns,))
+            deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
+            for table in ("spans", "content", "trace_facets", "logs"):
+                conn.execute(f"DELETE FROM {table} WHERE trace_id IN (SELECT trace_id FROM batch_traces)")
+            conn.execute("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM batch_traces)")
+            conn.execute("DELETE FROM logs WHERE time_ns < ?", (cutoff_ns,))
+            conn.execute("DELETE FROM metric_points WHERE time_ns < ?", (cutoff_ns,))
+            conn.execute("DELETE FROM resources WHERE last_seen_ns < ?", (cutoff_ns,))
+            conn.execute("DELETE FROM batch_traces")
+        return int(deleted)
+
+    def _oldest_cutoff(self, fraction: float) -> int | None:
+        """A start time below which lies about ``fraction`` of the stored traces."""
+        conn = self._writer
+        with self._write_lock:
+            total = conn.execute("SELECT COUNT(*) FROM traces").fetchone()[0]
+            if total:
+                skip = max(1, int(total * fraction)) - 1
+                row = conn.execute(
+                    "SELECT start_ns FROM traces ORDER BY start_ns LIMIT 1 OFFSET ?", (skip,)
+                ).fetchone()
+                return int(row[0]) + 1
+            row = conn.execute(
+                "SELECT MAX(t) FROM (SELECT MIN(time_ns) AS t FROM logs UNION ALL "
+                "SELECT MIN(time_ns) FROM metric_points)"
+            ).fetchone()
+            return int(row[0]) + 1 if row and row[0] is not None else None
+
+    def enforce_retention(self, policy: RetentionPolicy, now_ns: int | None = None) -> RetentionResult:
+        """Drop data older than the age limit, then the oldest data until under the size limit."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        deleted = self._delete_before(now_ns - int(policy.max_age_days * _NS_PER_DAY))
+        size = self.size_bytes()
+        while size > policy.max_bytes:
+            # Drop a slice proportional to the overshoot, at least 5%, so few passes suffice.
+            fraction = min(1.0, max(0.05, 1 - policy.max_bytes / size))
+            cutoff = self._oldest_cutoff(fraction)
+            if cutoff is None:
+                break
+            deleted += self._delete_before(cutoff)
+            new_size = self.size_bytes()
+            if new_size >= size:
+                break
+            size = new_size
+        if deleted:
+            with self._write_lock:
+                self._writer.execute("PRAGMA incremental_vacuum")
+                self._writer.execute("PRAGMA optimize")
+        return RetentionResult(traces_deleted=deleted, size_bytes=size)
+
+    def close(self) -> None:
+        """Close every connection; the store is unusable afterwards."""
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        with self._write_lock:
+            self._writer.execute("PRAGMA optimize")
+            self._writer.close()
