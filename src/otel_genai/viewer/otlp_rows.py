@@ -114,6 +114,9 @@ def _as_text(value: Any) -> str | None:
     return value if isinstance(value, str) else _dumps(value)
 
 
+_CACHE_WRITE_NAMES = (gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)
+
+
 def content_text(attributes: dict[str, Any]) -> str:
     """The captured conversation content of a span or event, as searchable text."""
     parts = []
@@ -174,7 +177,9 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                         _as_int(gn.first_present(attrs, gn.INPUT_TOKENS, gn.LEGACY_PROMPT_TOKENS)),
                         _as_int(gn.first_present(attrs, gn.OUTPUT_TOKENS, gn.LEGACY_COMPLETION_TOKENS)),
                         _as_int(attrs.get(gn.CACHE_READ_TOKENS)),
-                        _as_int(gn.first_present(attrs, gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)),
+                        _as_int(
+                            gn.first_present(attrs, gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)
+                        ),
                         _as_int(attrs.get(gn.REASONING_TOKENS)),
                         _as_text(attrs.get(gn.CONVERSATION_ID)),
                         error_type,
@@ -232,7 +237,9 @@ def add_logs(batch: Batch, request: ExportLogsServiceRequest) -> None:
                         batch.content.append((trace_id, span_id, text))
 
 
-def _point_common(batch: Batch, metric: Any, kind: str, temporality: int, point: Any, digest: str) -> list[Any]:
+def _point_common(
+    batch: Batch, metric: Any, kind: str, temporality: int, point: Any, digest: str
+) -> list[Any]:
     attrs = key_values(point.attributes)
     return [
         metric.name,
@@ -263,12 +270,14 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                     temporality = data.aggregation_temporality if kind == "sum" else 0
                     for point in data.data_points:
                         number = point.as_double if point.WhichOneof("value") == "as_double" else point.as_int
-                        common = _point_common(batch, metric, kind, temporality, point, digest)
+                        common = _point_common(metric, kind, temporality, point)
                         rows.append((*common, number, None, None, None, None, None, None, digest))
                 elif kind == "histogram":
                     data = metric.histogram
                     for point in data.data_points:
-                        common = _point_common(batch, metric, kind, data.aggregation_temporality, point, digest)
+                        common = _point_common(
+                            batch, metric, kind, data.aggregation_temporality, point, digest
+                        )
                         rows.append(
                             (
                                 *common,
@@ -286,9 +295,11 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                     # Buckets are not kept: the overview's percentiles use explicit histograms.
                     data = metric.exponential_histogram
                     for point in data.data_points:
-                        common = _point_common(batch, metric, kind, data.aggregation_temporality, point, digest)
+                        common = _point_common(
+                            batch, metric, kind, data.aggregation_temporality, point, digest
+                        )
                         rows.append((*common, None, point.count, point.sum, None, None, None, None, digest))
                 elif kind == "summary":
                     for point in metric.summary.data_points:
-                        common = _point_common(batch, metric, kind, 0, point, digest)
+                        common = _point_common(metric, kind, 0, point)
                         rows.append((*common, None, point.count, point.sum, None, None, None, None, digest))

@@ -9,7 +9,7 @@ SCHEMA_VERSION = 1
 AGGREGATE_OPERATIONS = ("invoke_agent", "invoke_workflow", "plan", "create_agent")
 _AGGREGATE_SQL = ", ".join(f"'{op}'" for op in AGGREGATE_OPERATIONS)
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS resources (

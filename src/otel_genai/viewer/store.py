@@ -28,6 +28,8 @@ def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> s
 _INSERT_SPAN = _insert_sql("spans", SPAN_COLUMNS, "INSERT OR IGNORE")
 _INSERT_LOG = _insert_sql("logs", LOG_COLUMNS)
 _INSERT_METRIC = _insert_sql("metric_points", METRIC_COLUMNS)
+_INSERT_CONTENT = _insert_sql("content", ("trace_id", "span_id", "text"))
+_INSERT_FACET = _insert_sql("trace_facets", ("trace_id", "kind", "value"), "INSERT OR IGNORE")
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ class Store:
             if batch.metric_points:
                 conn.executemany(_INSERT_METRIC, batch.metric_points)
             if batch.content:
-                conn.executemany("INSERT INTO content (trace_id, span_id, text) VALUES (?, ?, ?)", batch.content)
+                conn.executemany(
+                    "INSERT INTO content (trace_id, span_id, text) VALUES (?, ?, ?)", batch.content
+                )
 
     def _write_spans(self, conn: sqlite3.Connection, batch: Batch) -> None:
         conn.executemany(_INSERT_SPAN, batch.spans)
@@ -137,7 +141,9 @@ class Store:
         facets = {(row[0], "model", row[16]) for row in batch.spans if row[16]}
         facets.update((row[0], "provider", row[15]) for row in batch.spans if row[15])
         if facets:
-            conn.executemany("INSERT OR IGNORE INTO trace_facets (trace_id, kind, value) VALUES (?, ?, ?)", facets)
+            conn.executemany(
+                "INSERT OR IGNORE INTO trace_facets (trace_id, kind, value) VALUES (?, ?, ?)", facets
+            )
 
     # -- retention -------------------------------------------------------------------
 
@@ -154,7 +160,9 @@ class Store:
         """Delete traces started before ``cutoff_ns`` and logs/metrics older than it."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM batch_traces")
-            conn.execute("INSERT INTO batch_traces SELECT trace_id FROM traces WHERE start_ns < ?", (cutoff_ns,))
+            conn.execute(
+                "INSERT INTO batch_traces SELECT trace_id FROM traces WHERE start_ns < ?", (cutoff_ns,)
+            )
             deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
             for table in ("spans", "content", "trace_facets", "logs"):
                 conn.execute(f"DELETE FROM {table} WHERE trace_id IN (SELECT trace_id FROM batch_traces)")
