@@ -1,0 +1,1 @@
+"""The provider-neutral core: invocation record -> spans, metrics and events."""

@@ -1,0 +1,137 @@
+"""Observing a streamed response chunk by chunk, without changing it.
+
+An adapter hands us the client's own chunk iterator and a :class:`ChunkFolder` that
+knows how to fold its chunks into the invocation record. :func:`observe_chunks` /
+:func:`observe_chunks_async` yield exactly the chunks (and raise exactly the errors)
+of the iterator they wrap; a :class:`StreamRecorder` times the chunks and ends the
+call once: on exhaustion, on error, on close, or when the stream is garbage-collected
+unfinished (then with ``error.type`` :data:`~otel_genai.semconv.ERROR_STREAM_ABANDONED`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Protocol, TypeVar
+
+from otel_genai import semconv
+from otel_genai.core.attributes import error_type_of
+from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.telemetry import ModelCall
+
+T = TypeVar("T")
+
+
+class ChunkFolder(Protocol):
+    """A provider's knowledge of its stream: fold each chunk, then write the result."""
+
+    def fold(self, chunk: Any) -> None: ...
+
+    def finish(self) -> None:
+        """Write what the chunks said (ids, usage, finish reasons, messages) into the record."""
+
+
+class StreamRecorder:
+    """Times a stream's chunks and ends its :class:`ModelCall` exactly once."""
+
+    __slots__ = ("call", "folder", "folding", "__weakref__")
+
+    def __init__(self, call: ModelCall, folder: ChunkFolder) -> None:
+        self.call = call
+        self.folder = folder
+        self.folding = True
+        call.chunk_times = []
+
+    def fold_failed(self, exc: BaseException) -> None:
+        # A chunk we do not understand stops our folding, never the user's stream.
+        self.folding = False
+        log_internal_error("reading a stream chunk", exc)
+
+    def complete(self) -> None:
+        """The stream was consumed to its end."""
+        self._end(None, None)
+
+    def close(self) -> None:
+        """The user closed the stream: what was received so far is the result."""
+        self._end(None, None)
+
+    def fail(self, exc: BaseException) -> None:
+        self._end(error_type_of(exc), str(exc))
+
+    def abandon(self) -> None:
+        """The stream was garbage-collected before it was consumed or closed."""
+        self._end(semconv.ERROR_STREAM_ABANDONED, "stream garbage-collected before it was consumed or closed")
+
+    def _end(self, error_type: str | None, description: str | None) -> None:
+        call = self.call
+        if call.ended:
+            return
+        if self.folding:
+            try:
+                self.folder.finish()
+            except Exception as exc:  # noqa: BLE001
+                log_internal_error("assembling a streamed response", exc)
+        call.end(error_type, description)
+
+    def __del__(self) -> None:
+        # Covers a stream that was never iterated: its generator never ran, so only the
+        # recorder's own collection can tell us it is gone.
+        try:
+            if not self.call.ended:
+                self.abandon()
+        except Exception:  # noqa: BLE001, S110 - nothing may escape a finalizer
+            pass
+
+
+def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Iterator[T]:
+    """Yield every chunk of ``chunks`` unchanged while ``recorder`` watches."""
+    call = recorder.call
+    times = call.chunk_times
+    fold = recorder.folder.fold
+    clock = time.perf_counter
+    try:
+        for chunk in chunks:
+            try:
+                if call.first_chunk_at is None:
+                    call.first_chunk_at = clock()
+                elif times is not None:
+                    times.append(clock())
+                if recorder.folding:
+                    fold(chunk)
+            except Exception as exc:  # noqa: BLE001
+                recorder.fold_failed(exc)
+            yield chunk
+    except GeneratorExit:
+        recorder.abandon()
+        raise
+    except BaseException as exc:
+        recorder.fail(exc)
+        raise
+    recorder.complete()
+
+
+async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorder) -> AsyncIterator[T]:
+    """The asynchronous form of :func:`observe_chunks`."""
+    call = recorder.call
+    times = call.chunk_times
+    fold = recorder.folder.fold
+    clock = time.perf_counter
+    try:
+        async for chunk in chunks:
+            try:
+                if call.first_chunk_at is None:
+                    call.first_chunk_at = clock()
+                elif times is not None:
+                    times.append(clock())
+                if recorder.folding:
+                    fold(chunk)
+            except Exception as exc:  # noqa: BLE001
+                recorder.fold_failed(exc)
+            yield chunk
+    except GeneratorExit:
+        recorder.abandon()
+        raise
+    except BaseException as exc:
+        recorder.fail(exc)
+        raise
+    recorder.complete()

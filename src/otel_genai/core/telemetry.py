@@ -1,0 +1,285 @@
+"""Invocation record -> span, metrics and events. The one place that emits telemetry.
+
+:class:`GenAITelemetry` is built once per ``instrument()`` with the providers and the
+:class:`~otel_genai.config.Settings`. For each model call it opens a :class:`ModelCall`
+(span started with the sampling attributes, not made current), and ``ModelCall.end``
+records everything else exactly once, whatever path the call takes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry._logs import LogRecord, SeverityNumber, get_logger
+from opentelemetry.metrics import get_meter
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from otel_genai import __version__, semconv
+from otel_genai.config import Settings
+from otel_genai.core import content
+from otel_genai.core.attributes import (
+    Attributes,
+    error_type_of,
+    legacy_view,
+    metric_attributes,
+    outcome_attributes,
+    sampling_attributes,
+)
+from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.invocation import Invocation, Message
+
+_SCOPE = "otel_genai"
+_LEGACY_ROLE_EVENTS = {
+    "system": semconv.LEGACY_EVENT_SYSTEM_MESSAGE,
+    "developer": semconv.LEGACY_EVENT_SYSTEM_MESSAGE,
+    "user": semconv.LEGACY_EVENT_USER_MESSAGE,
+    "assistant": semconv.LEGACY_EVENT_ASSISTANT_MESSAGE,
+    "tool": semconv.LEGACY_EVENT_TOOL_MESSAGE,
+}
+
+
+class GenAITelemetry:
+    """The tracer, instruments and logger of one instrumentation, and its settings."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
+        logger_provider: Any = None,
+        schema_url: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.tracer = trace.get_tracer(_SCOPE, __version__, tracer_provider, schema_url=schema_url)
+        meter = get_meter(_SCOPE, __version__, meter_provider, schema_url=schema_url)
+        self.logger = get_logger(_SCOPE, __version__, logger_provider, schema_url=schema_url)
+        self.duration = meter.create_histogram(
+            semconv.METRIC_OPERATION_DURATION,
+            unit="s",
+            description="GenAI operation duration.",
+            explicit_bucket_boundaries_advisory=list(semconv.DURATION_BUCKETS),
+        )
+        self.token_usage = meter.create_histogram(
+            semconv.METRIC_TOKEN_USAGE,
+            unit="{token}",
+            description="Number of input and output tokens used.",
+            explicit_bucket_boundaries_advisory=list(semconv.TOKEN_BUCKETS),
+        )
+        self.time_to_first_chunk = meter.create_histogram(
+            semconv.METRIC_TIME_TO_FIRST_CHUNK,
+            unit="s",
+            description="Time from the request until the first chunk of a streamed response.",
+            explicit_bucket_boundaries_advisory=list(semconv.DURATION_BUCKETS),
+        )
+        self.time_per_output_chunk = meter.create_histogram(
+            semconv.METRIC_TIME_PER_OUTPUT_CHUNK,
+            unit="s",
+            description="Time between consecutive chunks of a streamed response.",
+            explicit_bucket_boundaries_advisory=list(semconv.DURATION_BUCKETS),
+        )
+        conventions = settings.conventions
+        self.emit_latest = conventions.emits_latest
+        self.emit_legacy = conventions.emits_legacy
+        self.content_on_span = settings.content_on_span and self.emit_latest
+
+    def start(self, inv: Invocation) -> ModelCall:
+        """Open the span of ``inv`` (not made current) and start its clock."""
+        attrs = sampling_attributes(inv)
+        if self.emit_legacy:
+            legacy = legacy_view(attrs)
+            attrs = {**attrs, **legacy} if self.emit_latest else legacy
+        name = f"{inv.operation} {inv.request_model}" if inv.request_model else inv.operation
+        span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs)
+        return ModelCall(self, inv, span)
+
+
+class ModelCall:
+    """One model call in flight: its record, its span and its clock.
+
+    Adapters fill ``invocation`` from the response or the chunks, then call
+    :meth:`end` (or :meth:`fail`); only the first end counts.
+    """
+
+    __slots__ = (
+        "telemetry",
+        "invocation",
+        "span",
+        "recording",
+        "wants_content",
+        "started",
+        "first_chunk_at",
+        "chunk_times",
+        "_ended",
+        "_lock",
+    )
+
+    def __init__(self, telemetry: GenAITelemetry, inv: Invocation, span: trace.Span) -> None:
+        self.telemetry = telemetry
+        self.invocation = inv
+        self.span = span
+        self.recording = span.is_recording()
+        settings = telemetry.settings
+        # Messages are translated only when some signal will carry them: a sampled-out
+        # call with content on spans only pays nothing for content.
+        self.wants_content = self.recording and (
+            telemetry.content_on_span or settings.content_on_event or (settings.emit_events and telemetry.emit_legacy)
+        )
+        self.started = time.perf_counter()
+        self.first_chunk_at: float | None = None
+        self.chunk_times: list[float] | None = None
+        self._ended = False
+        self._lock = threading.Lock()
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def fail(self, exc: BaseException) -> None:
+        """End the call as failed by ``exc``."""
+        self.end(error_type=error_type_of(exc), description=str(exc))
+
+    def end(self, error_type: str | None = None, description: str | None = None) -> None:
+        """Record span, metrics and events once; later calls do nothing. Never raises."""
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+        try:
+            self._record(error_type, description)
+        except Exception as exc:  # noqa: BLE001 - telemetry must never raise into the app
+            log_internal_error("recording the call's telemetry", exc)
+            try:
+                self.span.end()
+            except Exception as end_exc:  # noqa: BLE001
+                log_internal_error("ending the span", end_exc)
+
+    def _record(self, error_type: str | None, description: str | None) -> None:
+        ended_at = time.perf_counter()
+        telemetry = self.telemetry
+        inv = self.invocation
+        if error_type is not None:
+            inv.error_type = error_type
+        ttfc = None if self.first_chunk_at is None else self.first_chunk_at - self.started
+        if self.wants_content and telemetry.settings.content_hook is not None:
+            try:
+                telemetry.settings.content_hook(inv)
+            except Exception as exc:  # noqa: BLE001
+                log_internal_error("the content hook", exc)
+                inv.system_instructions = inv.input_messages = inv.output_messages = None
+                inv.tool_definitions = None
+
+        latest: Attributes | None = None
+        if self.recording:
+            latest = outcome_attributes(inv, ttfc)
+            span_attrs = self._convention_view(latest)
+            if telemetry.content_on_span and self.wants_content:
+                span_attrs.update(self._content_attributes(as_json=True))
+            self.span.set_attributes(span_attrs)
+            if inv.error_type is not None:
+                self.span.set_status(Status(StatusCode.ERROR, description))
+            self._emit_events(latest)
+        self.span.end()
+        self._record_metrics(ended_at - self.started, ttfc)
+
+    def _convention_view(self, latest: Attributes) -> Attributes:
+        telemetry = self.telemetry
+        if not telemetry.emit_legacy:
+            return dict(latest)
+        legacy = legacy_view(latest)
+        return {**latest, **legacy} if telemetry.emit_latest else legacy
+
+    def _content_attributes(self, *, as_json: bool) -> Attributes:
+        inv = self.invocation
+        limit = self.telemetry.settings.max_content_length
+        values: Attributes = {}
+        if inv.system_instructions:
+            values[semconv.SYSTEM_INSTRUCTIONS] = content.parts_value(inv.system_instructions, limit)
+        if inv.input_messages:
+            values[semconv.INPUT_MESSAGES] = content.messages_value(inv.input_messages, limit)
+        if inv.output_messages:
+            values[semconv.OUTPUT_MESSAGES] = content.messages_value(inv.output_messages, limit, output=True)
+        if inv.tool_definitions:
+            values[semconv.TOOL_DEFINITIONS] = content.tool_definitions_value(inv.tool_definitions)
+        if as_json:
+            return {k: content.to_json(v) for k, v in values.items()}
+        return values
+
+    def _record_metrics(self, duration: float, ttfc: float | None) -> None:
+        telemetry = self.telemetry
+        inv = self.invocation
+        attrs = metric_attributes(inv)
+        if telemetry.emit_legacy:
+            legacy = legacy_view(attrs)
+            attrs = {**attrs, **legacy} if telemetry.emit_latest else legacy
+        if inv.error_type is not None:
+            telemetry.duration.record(duration, {**attrs, semconv.ERROR_TYPE: inv.error_type})
+        else:
+            telemetry.duration.record(duration, attrs)
+        if inv.input_tokens is not None:
+            telemetry.token_usage.record(inv.input_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_INPUT})
+        if inv.output_tokens is not None:
+            telemetry.token_usage.record(
+                inv.output_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_OUTPUT}
+            )
+        if ttfc is not None:
+            telemetry.time_to_first_chunk.record(ttfc, attrs)
+            chunk_times = self.chunk_times
+            if chunk_times:
+                # Recorded here rather than per chunk: one attribute set for the whole
+                # stream, and nothing but an append on the chunk path.
+                record = telemetry.time_per_output_chunk.record
+                previous = self.first_chunk_at
+                for at in chunk_times:
+                    record(at - previous, attrs)
+                    previous = at
+
+    # --- events ---------------------------------------------------------------------
+
+    def _emit_events(self, latest: Attributes) -> None:
+        telemetry = self.telemetry
+        if not telemetry.settings.emit_events:
+            return
+        context = trace.set_span_in_context(self.span)
+        if telemetry.emit_latest:
+            attrs = {**sampling_attributes(self.invocation), **latest}
+            if telemetry.settings.content_on_event and self.wants_content:
+                attrs.update(self._content_attributes(as_json=False))
+            self._emit(semconv.EVENT_INFERENCE_DETAILS, attrs, None, context)
+        if telemetry.emit_legacy:
+            self._emit_legacy_events(context)
+
+    def _emit(self, name: str, attributes: Attributes, body: Any, context: Any) -> None:
+        record = LogRecord(
+            timestamp=time.time_ns(),
+            context=context,
+            severity_number=SeverityNumber.INFO,
+            event_name=name,
+            attributes=attributes,
+            body=body,
+        )
+        self.telemetry.logger.emit(record)
+
+    def _emit_legacy_events(self, context: Any) -> None:
+        inv = self.invocation
+        settings = self.telemetry.settings
+        with_content = settings.content_on_event
+        limit = settings.max_content_length
+        system = {semconv.LEGACY_SYSTEM: semconv.LEGACY_PROVIDER_VALUES.get(inv.provider, inv.provider)}
+        if inv.system_instructions:
+            instructions = Message(role="system", parts=inv.system_instructions)
+            body = content.legacy_message_body(instructions, "system", with_content, limit)
+            self._emit(semconv.LEGACY_EVENT_SYSTEM_MESSAGE, system, body, context)
+        for message in inv.input_messages or ():
+            event_name = _LEGACY_ROLE_EVENTS.get(message.role, semconv.LEGACY_EVENT_USER_MESSAGE)
+            default_role = "system" if event_name == semconv.LEGACY_EVENT_SYSTEM_MESSAGE else message.role
+            body = content.legacy_message_body(message, default_role, with_content, limit)
+            self._emit(event_name, system, body, context)
+        reasons = inv.finish_reasons or []
+        for index, message in enumerate(inv.output_messages or ()):
+            raw_reason = reasons[index] if index < len(reasons) else None
+            body = content.legacy_choice_body(index, message, raw_reason, with_content, limit)
+            self._emit(semconv.LEGACY_EVENT_CHOICE, system, body, context)

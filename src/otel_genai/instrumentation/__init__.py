@@ -1,0 +1,1 @@
+"""Provider adapters: each translates one client library to the neutral core."""

@@ -1,0 +1,213 @@
+"""Chat Completions (``client.chat.completions.create``) -> invocation record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otel_genai import semconv
+from otel_genai.core.invocation import Invocation, Message, ToolDefinition, text_part, tool_call_part
+from otel_genai.core.telemetry import ModelCall
+from otel_genai.instrumentation.openai.endpoint import endpoint_of
+from otel_genai.instrumentation.openai.fields import field, integer, items, number, string, string_list
+from otel_genai.instrumentation.openai.messages import (
+    input_message,
+    message_finish_reason,
+    output_message,
+    parse_arguments,
+    tool_definitions,
+)
+from otel_genai.instrumentation.openai.results import deliver
+
+_OUTPUT_TYPES = {"json_object": "json", "json_schema": "json", "text": "text"}
+_API_TYPE_CHAT = "chat_completions"
+
+
+def output_type(response_format: Any) -> str | None:
+    """``gen_ai.output.type`` of a ``response_format``: a dict, or a model class (``parse``)."""
+    if response_format is None:
+        return None
+    if isinstance(response_format, type):
+        return "json"
+    kind = string(field(response_format, "type"))
+    return _OUTPUT_TYPES.get(kind, kind) if kind else None
+
+
+def read_usage(inv: Invocation, usage: Any) -> None:
+    """Chat and legacy-completions usage: prompt/completion tokens and their details."""
+    if usage is None:
+        return
+    inv.input_tokens = integer(field(usage, "prompt_tokens"))
+    inv.output_tokens = integer(field(usage, "completion_tokens"))
+    cached = integer(field(field(usage, "prompt_tokens_details"), "cached_tokens"))
+    if cached:
+        inv.cache_read_input_tokens = cached
+    reasoning = integer(field(field(usage, "completion_tokens_details"), "reasoning_tokens"))
+    if reasoning:
+        inv.reasoning_output_tokens = reasoning
+
+
+def read_response_identity(inv: Invocation, response: Any) -> None:
+    """Id, model, service tier and fingerprint: the same fields on responses and chunks."""
+    response_id = string(field(response, "id"))
+    if response_id:
+        inv.response_id = response_id
+    model = string(field(response, "model"))
+    if model:
+        inv.response_model = model
+    tier = string(field(response, "service_tier"))
+    if tier:
+        inv.provider_attributes[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
+    fingerprint = string(field(response, "system_fingerprint"))
+    if fingerprint:
+        inv.provider_attributes[semconv.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+
+
+class ChatCompletions:
+    """The adapter of ``chat.completions.create`` (sync and async)."""
+
+    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+        endpoint = endpoint_of(instance)
+        get = kwargs.get
+        inv = Invocation(
+            operation=semconv.OP_CHAT,
+            provider=endpoint.provider,
+            request_model=string(get("model")),
+            server_address=endpoint.address,
+            server_port=endpoint.port,
+            stream=get("stream") is True,
+            temperature=number(get("temperature")),
+            top_p=number(get("top_p")),
+            max_tokens=integer(get("max_completion_tokens")) or integer(get("max_tokens")),
+            frequency_penalty=number(get("frequency_penalty")),
+            presence_penalty=number(get("presence_penalty")),
+            stop_sequences=string_list(get("stop")),
+            seed=integer(get("seed")),
+            choice_count=integer(get("n")),
+            output_type=output_type(get("response_format")),
+            reasoning_level=string(get("reasoning_effort")),
+        )
+        inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_CHAT
+        tier = string(get("service_tier"))
+        if tier and tier != "auto":
+            inv.provider_attributes[semconv.OPENAI_REQUEST_SERVICE_TIER] = tier
+        return inv
+
+    def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
+        inv.input_messages = [input_message(m) for m in items(kwargs.get("messages"))]
+        tools: list[ToolDefinition] = tool_definitions(kwargs.get("tools"))
+        tools.extend(ToolDefinition("function", string(field(f, "name")) or "") for f in items(kwargs.get("functions")))
+        if tools:
+            inv.tool_definitions = tools
+
+    def on_result(self, call: ModelCall, result: Any) -> Any:
+        return deliver(call, result, self)
+
+    def fold_response(self, call: ModelCall, response: Any) -> None:
+        inv = call.invocation
+        read_response_identity(inv, response)
+        choices = sorted(items(field(response, "choices")), key=lambda c: integer(field(c, "index")) or 0)
+        if choices:
+            inv.finish_reasons = [string(field(c, "finish_reason")) or "error" for c in choices]
+        read_usage(inv, field(response, "usage"))
+        if call.wants_content:
+            inv.output_messages = [
+                output_message(field(c, "message"), string(field(c, "finish_reason"))) for c in choices
+            ]
+
+    def chunk_folder(self, call: ModelCall) -> ChatChunkFolder:
+        return ChatChunkFolder(call)
+
+
+class _ChoiceDraft:
+    """One choice being assembled from deltas (content kept only when recorded)."""
+
+    __slots__ = ("role", "text", "refusal", "tool_calls", "finish_reason")
+
+    def __init__(self) -> None:
+        self.role: str | None = None
+        self.text: list[str] = []
+        self.refusal: list[str] = []
+        self.tool_calls: dict[int, list[Any]] = {}  # index -> [id, name, [argument fragments]]
+        self.finish_reason: str | None = None
+
+
+class ChatChunkFolder:
+    """Folds ``chat.completion.chunk`` objects into the record."""
+
+    __slots__ = ("call", "choices", "usage", "identity_seen", "keep_content")
+
+    def __init__(self, call: ModelCall) -> None:
+        self.call = call
+        self.choices: dict[int, _ChoiceDraft] = {}
+        self.usage: Any = None
+        self.identity_seen = False
+        self.keep_content = call.wants_content
+
+    def fold(self, chunk: Any) -> None:
+        if not self.identity_seen:
+            read_response_identity(self.call.invocation, chunk)
+            self.identity_seen = True
+        usage = field(chunk, "usage")
+        if usage is not None:
+            self.usage = usage
+        for choice in items(field(chunk, "choices")):
+            index = integer(field(choice, "index")) or 0
+            draft = self.choices.get(index)
+            if draft is None:
+                draft = self.choices[index] = _ChoiceDraft()
+            reason = field(choice, "finish_reason")
+            if reason is not None:
+                draft.finish_reason = string(reason)
+            if self.keep_content:
+                self._fold_delta(draft, field(choice, "delta"))
+
+    @staticmethod
+    def _fold_delta(draft: _ChoiceDraft, delta: Any) -> None:
+        if delta is None:
+            return
+        role = field(delta, "role")
+        if role:
+            draft.role = role
+        text = field(delta, "content")
+        if text:
+            draft.text.append(text)
+        refusal = field(delta, "refusal")
+        if refusal:
+            draft.refusal.append(refusal)
+        for call in items(field(delta, "tool_calls")):
+            index = integer(field(call, "index")) or 0
+            slot = draft.tool_calls.get(index)
+            if slot is None:
+                slot = draft.tool_calls[index] = [None, None, []]
+            call_id = field(call, "id")
+            if call_id:
+                slot[0] = call_id
+            function = field(call, "function")
+            name = field(function, "name")
+            if name:
+                slot[1] = name
+            arguments = field(function, "arguments")
+            if arguments:
+                slot[2].append(arguments)
+
+    def finish(self) -> None:
+        inv = self.call.invocation
+        # Later chunks may carry a newer identity (e.g. the usage chunk's model).
+        read_usage(inv, self.usage)
+        ordered = [self.choices[i] for i in sorted(self.choices)]
+        if ordered:
+            inv.finish_reasons = [d.finish_reason or "error" for d in ordered]
+        if self.keep_content:
+            inv.output_messages = [self._message(d) for d in ordered]
+
+    @staticmethod
+    def _message(draft: _ChoiceDraft) -> Message:
+        parts = []
+        if draft.text:
+            parts.append(text_part("".join(draft.text)))
+        if draft.refusal:
+            parts.append({"type": "refusal", "content": "".join(draft.refusal)})
+        for index in sorted(draft.tool_calls):
+            call_id, name, fragments = draft.tool_calls[index]
+            parts.append(tool_call_part(call_id, name or "", parse_arguments("".join(fragments))))
+        return Message(draft.role or "assistant", parts, finish_reason=message_finish_reason(draft.finish_reason))

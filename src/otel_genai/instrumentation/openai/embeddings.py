@@ -1,0 +1,53 @@
+"""Embeddings (``client.embeddings.create``) -> invocation record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otel_genai import semconv
+from otel_genai.core.invocation import Invocation
+from otel_genai.core.streams import ChunkFolder
+from otel_genai.core.telemetry import ModelCall
+from otel_genai.instrumentation.openai.endpoint import endpoint_of
+from otel_genai.instrumentation.openai.fields import field, integer, items, string
+from otel_genai.instrumentation.openai.results import deliver
+
+
+class Embeddings:
+    """The adapter of ``embeddings.create`` (sync and async)."""
+
+    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+        endpoint = endpoint_of(instance)
+        get = kwargs.get
+        encoding = string(get("encoding_format"))
+        return Invocation(
+            operation=semconv.OP_EMBEDDINGS,
+            provider=endpoint.provider,
+            request_model=string(get("model")),
+            server_address=endpoint.address,
+            server_port=endpoint.port,
+            encoding_formats=[encoding] if encoding else None,
+            dimension_count=integer(get("dimensions")),
+        )
+
+    def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
+        # The conventions define no content attribute for embedding inputs.
+        return None
+
+    def on_result(self, call: ModelCall, result: Any) -> Any:
+        return deliver(call, result, self)
+
+    def fold_response(self, call: ModelCall, response: Any) -> None:
+        inv = call.invocation
+        model = string(field(response, "model"))
+        if model:
+            inv.response_model = model
+        inv.input_tokens = integer(field(field(response, "usage"), "prompt_tokens"))
+        if inv.dimension_count is None:
+            data = items(field(response, "data"))
+            vector = field(data[0], "embedding") if data else None
+            if isinstance(vector, list) and vector:
+                inv.dimension_count = len(vector)
+
+    def chunk_folder(self, call: ModelCall) -> ChunkFolder:  # pragma: no cover - never streamed
+        raise TypeError("embeddings are not streamed")

@@ -1,0 +1,54 @@
+"""Reading values out of OpenAI request arguments and response objects, defensively.
+
+Requests hold dicts, TypedDicts, pydantic models or the client's ``NOT_GIVEN`` /
+``omit`` sentinels; responses are pydantic models, or dicts when we read a raw body.
+These readers accept all of them and return None for anything of the wrong type,
+so a surprising value is skipped instead of raising.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def field(obj: Any, name: str) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` otherwise; None when absent."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def string_list(value: Any) -> list[str] | None:
+    """A string or a list of strings, as a list; None for anything else."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def items(value: Any) -> list[Any]:
+    """A list-like value as a list; anything else (sentinels, None, a dict) as empty."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return []

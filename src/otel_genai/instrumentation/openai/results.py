@@ -1,0 +1,152 @@
+"""What an OpenAI method returns, observed without being replaced.
+
+The caller always gets the very object the client returned:
+
+* a parsed response: folded into the record, and the call ends;
+* ``openai.Stream`` / ``AsyncStream``: its chunk iterator is swapped for an observing
+  one and its ``close`` is shadowed on the instance, so ``type()``, ``isinstance``,
+  ``.response`` and the context-manager protocol are the client's own;
+* a raw response (``with_raw_response``, ``with_streaming_response``): what it parses
+  to is observed as above, when it is parsed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import weakref
+from typing import Any, Protocol
+
+from openai import AsyncStream, Stream
+
+from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.streams import ChunkFolder, StreamRecorder, observe_chunks, observe_chunks_async
+from otel_genai.core.telemetry import ModelCall
+
+try:  # private modules: present from openai 1.x through 3.x, but guard all the same
+    from openai._legacy_response import LegacyAPIResponse
+except ImportError:  # pragma: no cover
+    LegacyAPIResponse = None  # type: ignore[assignment,misc]
+try:
+    from openai._response import BaseAPIResponse
+except ImportError:  # pragma: no cover
+    BaseAPIResponse = None  # type: ignore[assignment,misc]
+
+
+class ResponseReader(Protocol):
+    """The per-operation part: how a response and a chunk fold into the record."""
+
+    def fold_response(self, call: ModelCall, response: Any) -> None: ...
+
+    def chunk_folder(self, call: ModelCall) -> ChunkFolder: ...
+
+
+def deliver(call: ModelCall, result: Any, reader: ResponseReader) -> Any:
+    """Observe ``result`` for ``call`` and return it unchanged."""
+    if isinstance(result, Stream):
+        _observe_stream(call, result, reader)
+    elif isinstance(result, AsyncStream):
+        _observe_async_stream(call, result, reader)
+    elif LegacyAPIResponse is not None and isinstance(result, LegacyAPIResponse):
+        # with_raw_response: the body is already read (or, for a stream, the parse is
+        # lazy), and parse() caches, so the caller's own parse() gets this same object.
+        deliver(call, result.parse(), reader)
+    elif BaseAPIResponse is not None and isinstance(result, BaseAPIResponse):
+        _observe_on_parse(call, result, reader)
+    else:
+        reader.fold_response(call, result)
+        call.end()
+    return result
+
+
+def _observe_stream(call: ModelCall, stream: Any, reader: ResponseReader) -> None:
+    iterator = getattr(stream, "_iterator", None)
+    if iterator is None:  # a client whose Stream we do not know how to observe
+        call.end()
+        return
+    recorder = StreamRecorder(call, reader.chunk_folder(call))
+    stream._iterator = observe_chunks(iterator, recorder)
+    # A weak reference, so the shadowing close() does not keep the stream alive.
+    stream_ref = weakref.ref(stream)
+    close_stream = type(stream).close
+
+    def close() -> None:
+        try:
+            target = stream_ref()
+            if target is not None:
+                close_stream(target)
+        finally:
+            recorder.close()
+
+    stream.close = close
+
+
+def _observe_async_stream(call: ModelCall, stream: Any, reader: ResponseReader) -> None:
+    iterator = getattr(stream, "_iterator", None)
+    if iterator is None:
+        call.end()
+        return
+    recorder = StreamRecorder(call, reader.chunk_folder(call))
+    stream._iterator = observe_chunks_async(iterator, recorder)
+    stream_ref = weakref.ref(stream)
+    close_stream = type(stream).close
+
+    async def close() -> None:
+        try:
+            target = stream_ref()
+            if target is not None:
+                await close_stream(target)
+        finally:
+            recorder.close()
+
+    stream.close = close
+
+
+class _Handover:
+    """Ends the call when a raw response dies unparsed; parsing hands the call on."""
+
+    __slots__ = ("call", "handed")
+
+    def __init__(self, call: ModelCall) -> None:
+        self.call = call
+        self.handed = False
+
+    def deliver(self, parsed: Any, reader: ResponseReader) -> None:
+        if self.handed:
+            return
+        self.handed = True
+        try:
+            deliver(self.call, parsed, reader)
+        except Exception as exc:  # noqa: BLE001
+            log_internal_error("reading a parsed raw response", exc)
+            self.call.end()
+
+    def abandoned(self) -> None:
+        if not self.handed:
+            self.call.end()
+
+
+def _observe_on_parse(call: ModelCall, raw: Any, reader: ResponseReader) -> None:
+    """``with_streaming_response``: the body is read only if the caller parses it."""
+    handover = _Handover(call)
+    weakref.finalize(raw, handover.abandoned)
+    raw_ref = weakref.ref(raw)
+    parse = type(raw).parse
+
+    if inspect.iscoroutinefunction(parse):
+
+        async def parse_async(*args: Any, **kwargs: Any) -> Any:
+            parsed = await parse(raw_ref(), *args, **kwargs)
+            if not args and not kwargs:
+                handover.deliver(parsed, reader)
+            return parsed
+
+        raw.parse = parse_async
+    else:
+
+        def parse_sync(*args: Any, **kwargs: Any) -> Any:
+            parsed = parse(raw_ref(), *args, **kwargs)
+            if not args and not kwargs:
+                handover.deliver(parsed, reader)
+            return parsed
+
+        raw.parse = parse_sync
