@@ -222,9 +222,7 @@ class ModelCall:
         if inv.input_tokens is not None:
             telemetry.token_usage.record(inv.input_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_INPUT})
         if inv.output_tokens is not None:
-            telemetry.token_usage.record(
-                inv.output_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_OUTPUT}
-            )
+            telemetry.token_usage.record(inv.output_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_OUTPUT})
         if ttfc is not None:
             telemetry.time_to_first_chunk.record(ttfc, attrs)
             chunk_times = self.chunk_times

@@ -104,9 +104,7 @@ def sync_wrapper(switch: Switch, telemetry: GenAITelemetry, adapter: OperationAd
 def async_wrapper(switch: Switch, telemetry: GenAITelemetry, adapter: OperationAdapter) -> Callable[..., Any]:
     """A ``wrapt`` wrapper for an ``async def`` client method."""
 
-    async def wrapper(
-        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
+    async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         call = _begin(switch, telemetry, adapter, instance, kwargs)
         if call is None:
             return await wrapped(*args, **kwargs)

@@ -37,7 +37,7 @@ def _read(client: Any, base_url: Any) -> Endpoint:
     host = getattr(base_url, "host", None) or None
     port = getattr(base_url, "port", None)
     if port is None:
-        port = _DEFAULT_PORTS.get(getattr(base_url, "scheme", ""), None)
+        port = _DEFAULT_PORTS.get(getattr(base_url, "scheme", ""))
     provider = semconv.PROVIDER_AZURE_OPENAI if _is_azure(client, host) else semconv.PROVIDER_OPENAI
     return Endpoint(provider, host, port if host else None)
 
