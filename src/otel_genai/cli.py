@@ -21,5 +21,52 @@ def mock_openai(host: str, port: int) -> None:
     serve(host=host, port=port)
 
 
+@main.command("ui")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind. Any non-loopback address requires a token."
+)
+@click.option("--http-port", default=4318, show_default=True, type=int, help="OTLP/HTTP receiver port.")
+@click.option("--grpc-port", default=4317, show_default=True, type=int, help="OTLP/gRPC receiver port.")
+@click.option("--no-grpc", is_flag=True, help="Do not start the OTLP/gRPC receiver.")
+@click.option("--port", "page_port", default=4319, show_default=True, type=int, help="Web page port.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the SQLite store lives [default: $OTEL_GENAI_UI_DATA_DIR or the user data dir].",
+)
+@click.option("--retention-days", default=7.0, show_default=True, type=float, help="Delete data older than this.")
+@click.option(
+    "--max-size-mb",
+    default=1024.0,
+    show_default=True,
+    type=float,
+    help="Delete the oldest data when the store grows past this.",
+)
+@click.option(
+    "--token",
+    envvar="OTEL_GENAI_UI_TOKEN",
+    default=None,
+    help="Token the page and receivers require [env: OTEL_GENAI_UI_TOKEN].",
+)
+def ui(
+    host: str,
+    http_port: int,
+    grpc_port: int,
+    no_grpc: bool,
+    page_port: int,
+    data_dir: str | None,
+    retention_days: float,
+    max_size_mb: float,
+    token: str | None,
+) -> None:
+    """Run the local GenAI trace viewer: OTLP receivers, a SQLite store and a web page."""
+    from otel_genai.viewer.cli_ui import run_ui
+
+    run_ui(host=host, http_port=http_port, grpc_port=grpc_port, grpc_enabled=not no_grpc,
+           page_port=page_port, data_dir=data_dir, retention_days=retention_days,
+           max_size_mb=max_size_mb, token=token)  # fmt: skip
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

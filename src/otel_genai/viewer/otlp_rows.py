@@ -177,9 +177,7 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                         _as_int(gn.first_present(attrs, gn.INPUT_TOKENS, gn.LEGACY_PROMPT_TOKENS)),
                         _as_int(gn.first_present(attrs, gn.OUTPUT_TOKENS, gn.LEGACY_COMPLETION_TOKENS)),
                         _as_int(attrs.get(gn.CACHE_READ_TOKENS)),
-                        _as_int(
-                            gn.first_present(attrs, gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)
-                        ),
+                        _as_int(gn.first_present(attrs, gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)),
                         _as_int(attrs.get(gn.REASONING_TOKENS)),
                         _as_text(attrs.get(gn.CONVERSATION_ID)),
                         error_type,
@@ -237,9 +235,7 @@ def add_logs(batch: Batch, request: ExportLogsServiceRequest) -> None:
                         batch.content.append((trace_id, span_id, text))
 
 
-def _point_common(
-    batch: Batch, metric: Any, kind: str, temporality: int, point: Any, digest: str
-) -> list[Any]:
+def _point_common(batch: Batch, metric: Any, kind: str, temporality: int, point: Any, digest: str) -> list[Any]:
     attrs = key_values(point.attributes)
     return [
         metric.name,
@@ -275,9 +271,7 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                 elif kind == "histogram":
                     data = metric.histogram
                     for point in data.data_points:
-                        common = _point_common(
-                            batch, metric, kind, data.aggregation_temporality, point, digest
-                        )
+                        common = _point_common(batch, metric, kind, data.aggregation_temporality, point, digest)
                         rows.append(
                             (
                                 *common,
@@ -295,9 +289,7 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                     # Buckets are not kept: the overview's percentiles use explicit histograms.
                     data = metric.exponential_histogram
                     for point in data.data_points:
-                        common = _point_common(
-                            batch, metric, kind, data.aggregation_temporality, point, digest
-                        )
+                        common = _point_common(batch, metric, kind, data.aggregation_temporality, point, digest)
                         rows.append((*common, None, point.count, point.sum, None, None, None, None, digest))
                 elif kind == "summary":
                     for point in metric.summary.data_points:

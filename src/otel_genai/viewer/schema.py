@@ -66,8 +66,9 @@ CREATE TABLE IF NOT EXISTS traces (
     output_tokens INTEGER,
     conversation_id TEXT
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns DESC, trace_id);
-CREATE INDEX IF NOT EXISTS failed_traces_by_start ON traces (start_ns DESC) WHERE error_count > 0;
+-- Secondary indexes of a WITHOUT ROWID table end with its key, so these also order by trace_id.
+CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns);
+CREATE INDEX IF NOT EXISTS failed_traces_by_start ON traces (start_ns) WHERE error_count > 0;
 CREATE INDEX IF NOT EXISTS traces_by_conversation ON traces (conversation_id, start_ns)
     WHERE conversation_id IS NOT NULL;
 

@@ -127,9 +127,7 @@ class Store:
             if batch.metric_points:
                 conn.executemany(_INSERT_METRIC, batch.metric_points)
             if batch.content:
-                conn.executemany(
-                    "INSERT INTO content (trace_id, span_id, text) VALUES (?, ?, ?)", batch.content
-                )
+                conn.executemany("INSERT INTO content (trace_id, span_id, text) VALUES (?, ?, ?)", batch.content)
 
     def _write_spans(self, conn: sqlite3.Connection, batch: Batch) -> None:
         conn.executemany(_INSERT_SPAN, batch.spans)
@@ -141,9 +139,7 @@ class Store:
         facets = {(row[0], "model", row[16]) for row in batch.spans if row[16]}
         facets.update((row[0], "provider", row[15]) for row in batch.spans if row[15])
         if facets:
-            conn.executemany(
-                "INSERT OR IGNORE INTO trace_facets (trace_id, kind, value) VALUES (?, ?, ?)", facets
-            )
+            conn.executemany("INSERT OR IGNORE INTO trace_facets (trace_id, kind, value) VALUES (?, ?, ?)", facets)
 
     # -- retention -------------------------------------------------------------------
 
@@ -160,9 +156,7 @@ class Store:
         """Delete traces started before ``cutoff_ns`` and logs/metrics older than it."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM batch_traces")
-            conn.execute(
-                "INSERT INTO batch_traces SELECT trace_id FROM traces WHERE start_ns < ?", (cutoff_ns,)
-            )
+            conn.execute("INSERT INTO batch_traces SELECT trace_id FROM traces WHERE start_ns < ?", (cutoff_ns,))
             deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
             for table in ("spans", "content", "trace_facets", "logs"):
                 conn.execute(f"DELETE FROM {table} WHERE trace_id IN (SELECT trace_id FROM batch_traces)")
@@ -180,9 +174,7 @@ class Store:
             total = conn.execute("SELECT COUNT(*) FROM traces").fetchone()[0]
             if total:
                 skip = max(1, int(total * fraction)) - 1
-                row = conn.execute(
-                    "SELECT start_ns FROM traces ORDER BY start_ns LIMIT 1 OFFSET ?", (skip,)
-                ).fetchone()
+                row = conn.execute("SELECT start_ns FROM traces ORDER BY start_ns LIMIT 1 OFFSET ?", (skip,)).fetchone()
                 return int(row[0]) + 1
             row = conn.execute(
                 "SELECT MAX(t) FROM (SELECT MIN(time_ns) AS t FROM logs UNION ALL "

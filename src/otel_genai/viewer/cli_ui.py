@@ -1,0 +1,76 @@
+"""What ``otel-genai ui`` does: validate options, start the viewer, print where it is, wait."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+
+from otel_genai.viewer.config import ViewerConfig
+from otel_genai.viewer.server import ViewerServer
+
+
+def run_ui(
+    *,
+    host: str,
+    http_port: int,
+    grpc_port: int,
+    grpc_enabled: bool,
+    page_port: int,
+    data_dir: str | None,
+    retention_days: float,
+    max_size_mb: float,
+    token: str | None,
+) -> None:
+    """Serve until Ctrl+C or SIGTERM."""
+    config = ViewerConfig(
+        host=host,
+        http_port=http_port,
+        grpc_port=grpc_port,
+        grpc_enabled=grpc_enabled,
+        page_port=page_port,
+        data_dir=Path(data_dir).expanduser() if data_dir else None,
+        retention_days=retention_days,
+        max_size_mb=max_size_mb,
+        token=token or None,
+    )
+    try:
+        viewer = ViewerServer(config)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        endpoints = viewer.start()
+    except OSError as exc:
+        viewer.stop()
+        raise click.ClickException(f"cannot listen: {exc} (is another viewer or collector running?)") from exc
+
+    page = endpoints.page + "/"
+    if config.token:
+        page = f"{endpoints.page}/login?token={quote(config.token)}"
+    click.echo(f"otel-genai ui: store {config.database_path}")
+    click.echo(f"  retention:  {retention_days:g} days, {max_size_mb:g} MB")
+    click.echo(f"  page:       {page}")
+    click.echo(f"  OTLP/HTTP:  {endpoints.otlp_http}  (/v1/traces, /v1/metrics, /v1/logs)")
+    if endpoints.otlp_grpc:
+        click.echo(f"  OTLP/gRPC:  {endpoints.otlp_grpc}")
+    click.echo("Send telemetry with the standard exporters, e.g.")
+    click.echo(f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoints.otlp_http} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
+    if config.token:
+        click.echo("  OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>")
+    click.echo("Ctrl+C stops.")
+    sys.stdout.flush()
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        click.echo("otel-genai ui: stopping")
+        viewer.stop()

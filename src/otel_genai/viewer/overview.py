@@ -1,0 +1,222 @@
+"""The overview: calls, tokens and estimated cost over time by model, latency, error rate.
+
+Span figures come from stored model-call spans; metric figures from the
+``gen_ai.client.operation.duration`` and ``gen_ai.client.token.usage`` histograms.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections import defaultdict
+from typing import Any
+
+from otel_genai.viewer import genai_names as gn
+from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
+from otel_genai.viewer.schema import MODEL_CALL_CONDITION
+
+_NS_PER_DAY = 86_400_000_000_000
+_CUMULATIVE = 2
+# Past this many distinct (model, usage) combinations, cost is estimated from summed usage
+# per bucket: fast, but blind to prices that depend on prompt size.
+MAX_PRICED_COMBINATIONS = 20_000
+MAX_LATENCY_SAMPLES = 200_000
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def histogram_percentile(bounds: list[float], counts: list[int], q: float, top: float | None) -> float | None:
+    """Estimate a percentile from explicit-bucket counts, interpolating inside the bucket."""
+    total = sum(counts)
+    if total == 0:
+        return None
+    target = q / 100 * total
+    seen = 0.0
+    for i, count in enumerate(counts):
+        if count and seen + count >= target:
+            low = bounds[i - 1] if i > 0 else 0.0
+            high = bounds[i] if i < len(bounds) else (top if top is not None else low)
+            return low + (high - low) * (target - seen) / count
+        seen += count
+    return bounds[-1] if bounds else top
+
+
+def _bucket_size(span_ns: int) -> int:
+    """A bucket width giving at most ~60 bars, rounded to a readable unit."""
+    for width_s in (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86_400, 7 * 86_400):
+        if span_ns / (width_s * 1e9) <= 60:
+            return width_s * 1_000_000_000
+    return 30 * _NS_PER_DAY
+
+
+def _price_groups(conn: sqlite3.Connection, since: int, until: int, width: int) -> tuple[dict, bool]:
+    """Cost per (bucket, model) and whether it had to be approximated."""
+    base = f"FROM spans WHERE {MODEL_CALL_CONDITION} AND start_ns >= ? AND start_ns < ?"
+    exact_sql = (
+        "SELECT (start_ns - ?) / ? AS b, model, provider, start_ns / ? AS day, COALESCE(input_tokens, 0), "
+        "COALESCE(output_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cache_write_tokens, 0), "
+        f"COUNT(*) {base} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 LIMIT ?"
+    )
+    rows = conn.execute(exact_sql, (since, width, _NS_PER_DAY, since, until, MAX_PRICED_COMBINATIONS + 1)).fetchall()
+    approximate = len(rows) > MAX_PRICED_COMBINATIONS
+    if approximate:
+        rows = conn.execute(
+            "SELECT (start_ns - ?) / ? AS b, model, provider, MIN(start_ns) / ? AS day, "
+            "SUM(COALESCE(input_tokens, 0)), SUM(COALESCE(output_tokens, 0)), "
+            "SUM(COALESCE(cache_read_tokens, 0)), SUM(COALESCE(cache_write_tokens, 0)), 1 "
+            f"{base} GROUP BY 1, 2, 3",
+            (since, width, _NS_PER_DAY, since, until),
+        ).fetchall()
+    costs: dict[tuple[int, str], dict[str, Any]] = defaultdict(lambda: {"usd": 0.0, "unpriced": 0, "note": None})
+    for bucket, model, provider, day, inp, out, cread, cwrite, count in rows:
+        usage = TokenUsage(int(inp), int(out), int(cread), int(cwrite))
+        price = PRICE_BOOK.price(model, provider, usage, int(day) * _NS_PER_DAY)
+        entry = costs[(int(bucket), model)]
+        if price.usd is None:
+            entry["unpriced"] += count
+            entry["note"] = price.reason
+        else:
+            entry["usd"] += price.usd * count
+    return costs, approximate
+
+
+def _span_figures(conn: sqlite3.Connection, since: int, until: int, width: int) -> dict[str, Any]:
+    costs, approximate = _price_groups(conn, since, until, width)
+    buckets: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    models: dict[str, dict[str, Any]] = {}
+    for bucket, model, provider, calls, errors, inp, out in conn.execute(
+        "SELECT (start_ns - ?) / ?, model, provider, COUNT(*), SUM(is_error), SUM(input_tokens), "
+        f"SUM(output_tokens) FROM spans WHERE {MODEL_CALL_CONDITION} AND start_ns >= ? AND start_ns < ? "
+        "GROUP BY 1, 2, 3",
+        (since, width, since, until),
+    ):
+        cost = costs.get((int(bucket), model), {"usd": 0.0, "unpriced": 0, "note": None})
+        cell = buckets[int(bucket)].setdefault(model, {"calls": 0, "tokens": 0, "cost_usd": 0.0})
+        cell["calls"] += calls
+        cell["tokens"] += (inp or 0) + (out or 0)
+        cell["cost_usd"] += cost["usd"]
+        m = models.setdefault(
+            model,
+            {"model": model, "providers": [], "calls": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0,
+             "cost_usd": 0.0, "unpriced_calls": 0, "cost_note": None},
+        )  # fmt: skip
+        if provider and provider not in m["providers"]:
+            m["providers"].append(provider)
+        m["calls"] += calls
+        m["errors"] += errors or 0
+        m["input_tokens"] += inp or 0
+        m["output_tokens"] += out or 0
+        m["cost_usd"] += cost["usd"]
+        m["unpriced_calls"] += cost["unpriced"]
+        m["cost_note"] = m["cost_note"] or cost["note"]
+        cost["unpriced"] = 0  # counted once even if a model has several providers
+    durations: dict[str, list[float]] = defaultdict(list)
+    for model, duration in conn.execute(
+        f"SELECT model, end_ns - start_ns FROM spans WHERE {MODEL_CALL_CONDITION} "
+        "AND start_ns >= ? AND start_ns < ? ORDER BY start_ns DESC LIMIT ?",
+        (since, until, MAX_LATENCY_SAMPLES),
+    ):
+        durations[model].append(duration / 1e6)
+    for model, values in durations.items():
+        values.sort()
+        models[model].update({f"p{q}_ms": percentile(values, q) for q in (50, 95, 99)})
+    for m in models.values():
+        m["error_rate"] = m["errors"] / m["calls"] if m["calls"] else 0.0
+        if m["unpriced_calls"] == m["calls"]:
+            m["cost_usd"] = None
+    series = [
+        {"t_ms": (since + b * width) / 1e6, "by_model": buckets.get(b, {})}
+        for b in range(max(1, math.ceil((until - since) / width)))
+    ]
+    return {"models": sorted(models.values(), key=lambda m: -m["calls"]), "series": series,
+            "cost_approximate": approximate}  # fmt: skip
+
+
+def _series_deltas(conn: sqlite3.Connection, name: str, since: int, until: int) -> list[dict[str, Any]]:
+    """Per series, what it added inside the window (cumulative points differenced)."""
+    series: dict[tuple[Any, ...], list[sqlite3.Row]] = defaultdict(list)
+    for row in conn.execute(
+        "SELECT model, token_type, attributes, resource_digest, start_ns, time_ns, temporality, count, sum, "
+        "max, bounds, bucket_counts FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? "
+        "ORDER BY time_ns",
+        (name, since, until),
+    ):
+        series[(row[2], row[3], row[4] if row[6] == _CUMULATIVE else None)].append(row)
+    deltas = []
+    for points in series.values():
+        last, first = points[-1], points[0]
+        counts = json.loads(last[11] or "[]")
+        count, total = last[7] or 0, last[8] or 0.0
+        if last[6] == _CUMULATIVE and first[4] < since and len(points) > 1:
+            first_counts = json.loads(first[11] or "[]")
+            if len(first_counts) == len(counts):
+                counts = [a - b for a, b in zip(counts, first_counts, strict=True)]
+            count, total = count - (first[7] or 0), total - (first[8] or 0.0)
+        elif last[6] != _CUMULATIVE:
+            counts = [sum(c) for c in zip(*(json.loads(p[11] or "[]") for p in points), strict=False)] or counts
+            count, total = sum(p[7] or 0 for p in points), sum(p[8] or 0.0 for p in points)
+        deltas.append({"model": last[0], "token_type": last[1], "bounds": json.loads(last[10] or "[]"),
+                       "counts": counts, "count": count, "sum": total, "max": last[9]})  # fmt: skip
+    return deltas
+
+
+def _metric_figures(conn: sqlite3.Connection, since: int, until: int) -> dict[str, Any]:
+    merged: dict[str, dict[str, Any]] = {}
+    for d in _series_deltas(conn, gn.METRIC_OPERATION_DURATION, since, until):
+        key = d["model"] or "(no model)"
+        m = merged.setdefault(key, {"model": key, "count": 0, "bounds": d["bounds"], "counts": None, "max": None})
+        m["count"] += d["count"]
+        if m["bounds"] == d["bounds"] and len(d["counts"]) == len(d["bounds"]) + 1:
+            previous = m["counts"] or [0] * len(d["counts"])
+            m["counts"] = [a + b for a, b in zip(previous, d["counts"], strict=True)]
+        if d["max"] is not None:
+            m["max"] = max(m["max"] or 0.0, d["max"])
+    durations = []
+    for m in merged.values():
+        row = {"model": m["model"], "count": m["count"]}
+        for q in (50, 95, 99):
+            value = histogram_percentile(m["bounds"], m["counts"] or [], q, m["max"])
+            row[f"p{q}_ms"] = None if value is None else value * 1000
+        durations.append(row)
+    tokens: dict[tuple[str, str], float] = defaultdict(float)
+    for d in _series_deltas(conn, gn.METRIC_TOKEN_USAGE, since, until):
+        tokens[(d["model"] or "(no model)", d["token_type"] or "")] += d["sum"]
+    return {
+        "durations": sorted(durations, key=lambda r: -r["count"]),
+        "token_usage": [{"model": m, "token_type": t, "sum": s} for (m, t), s in sorted(tokens.items())],
+    }
+
+
+def overview(conn: sqlite3.Connection, since_ns: int, until_ns: int) -> dict[str, Any]:
+    """All figures of the overview page for the window ``[since_ns, until_ns)``."""
+    width = _bucket_size(max(1, until_ns - since_ns))
+    spans = _span_figures(conn, since_ns, until_ns, width)
+    models = spans["models"]
+    priced = [m["cost_usd"] for m in models if m["cost_usd"] is not None]
+    calls = sum(m["calls"] for m in models)
+    errors = sum(m["errors"] for m in models)
+    return {
+        "since_ms": since_ns / 1e6,
+        "until_ms": until_ns / 1e6,
+        "bucket_ms": width / 1e6,
+        "totals": {
+            "calls": calls,
+            "errors": errors,
+            "error_rate": errors / calls if calls else 0.0,
+            "input_tokens": sum(m["input_tokens"] for m in models),
+            "output_tokens": sum(m["output_tokens"] for m in models),
+            "cost_usd": sum(priced) if priced else None,
+            "unpriced_calls": sum(m["unpriced_calls"] for m in models),
+        },
+        "models": models,
+        "series": spans["series"],
+        "cost_approximate": spans["cost_approximate"],
+        "metrics": _metric_figures(conn, since_ns, until_ns),
+    }

@@ -1,0 +1,274 @@
+"""The page's read queries: trace list, trace detail, facets and sessions."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from otel_genai.viewer import genai_names as gn
+from otel_genai.viewer.conversation import build_conversation
+from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
+
+MAX_PAGE_SIZE = 200
+_SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
+_STATUS = {0: "unset", 1: "ok", 2: "error"}
+_TRACE_COLUMNS = (
+    "trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count, error_count, "
+    "input_tokens, output_tokens, conversation_id"
+)
+
+
+@dataclass(frozen=True)
+class TraceFilter:
+    """What the trace list shows. ``before`` is the keyset cursor ``start_ns:trace_id``."""
+
+    model: str | None = None
+    provider: str | None = None
+    errors_only: bool = False
+    since_ns: int | None = None
+    until_ns: int | None = None
+    text: str | None = None
+    before: str | None = None
+    limit: int = 50
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query matching all words of ``text``, the last one as a prefix."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _ms(ns: int | None) -> float | None:
+    return None if ns is None else ns / 1e6
+
+
+def _trace_summary(row: sqlite3.Row, facets: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    trace_facets = facets.get(row["trace_id"], {})
+    return {
+        "trace_id": row["trace_id"],
+        "start_ms": _ms(row["start_ns"]),
+        "duration_ms": (row["end_ns"] - row["start_ns"]) / 1e6,
+        "root_name": row["root_name"],
+        "service": row["root_service"],
+        "span_count": row["span_count"],
+        "genai_count": row["genai_count"],
+        "error": row["error_count"] > 0,
+        "input_tokens": row["input_tokens"],
+        "output_tokens": row["output_tokens"],
+        "conversation_id": row["conversation_id"],
+        "models": sorted(trace_facets.get("model", [])),
+        "providers": sorted(trace_facets.get("provider", [])),
+    }
+
+
+def _facets_of(conn: sqlite3.Connection, trace_ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {}
+    if not trace_ids:
+        return out
+    marks = ",".join("?" * len(trace_ids))
+    sql = f"SELECT trace_id, kind, value FROM trace_facets WHERE trace_id IN ({marks})"
+    for trace_id, kind, value in conn.execute(sql, trace_ids):
+        out.setdefault(trace_id, {}).setdefault(kind, []).append(value)
+    return out
+
+
+def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
+    """One page of traces, newest first, and the cursor of the next (older) page."""
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.since_ns is not None:
+        where.append("t.start_ns >= ?")
+        params.append(flt.since_ns)
+    if flt.until_ns is not None:
+        where.append("t.start_ns < ?")
+        params.append(flt.until_ns)
+    if flt.errors_only:
+        where.append("t.error_count > 0")
+    for kind, value in (("model", flt.model), ("provider", flt.provider)):
+        if value:
+            where.append("t.trace_id IN (SELECT trace_id FROM trace_facets WHERE kind = ? AND value = ?)")
+            params += [kind, value]
+    match = fts_query(flt.text) if flt.text else None
+    if match:
+        where.append(
+            "t.trace_id IN (SELECT c.trace_id FROM content c WHERE c.id IN "
+            "(SELECT rowid FROM content_fts WHERE content_fts MATCH ?))"
+        )
+        params.append(match)
+    if flt.before:
+        start, _, trace_id = flt.before.partition(":")
+        if start.isdigit():
+            where.append("(t.start_ns, t.trace_id) < (?, ?)")
+            params += [int(start), trace_id]
+    limit = max(1, min(flt.limit, MAX_PAGE_SIZE))
+    sql = (
+        f"SELECT {_TRACE_COLUMNS} FROM traces t"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY t.start_ns DESC, t.trace_id DESC LIMIT ?"
+    )
+    rows = conn.execute(sql, [*params, limit + 1]).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    facets = _facets_of(conn, [r["trace_id"] for r in rows])
+    last = rows[-1] if rows else None
+    return {
+        "traces": [_trace_summary(r, facets) for r in rows],
+        "next": f"{last['start_ns']}:{last['trace_id']}" if more and last is not None else None,
+    }
+
+
+def facet_values(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Every model and provider seen, for the filter menus."""
+    out: dict[str, list[str]] = {"model": [], "provider": []}
+    for kind in out:
+        # Skip-scan over the (kind, value, trace_id) index: one probe per distinct value.
+        value = conn.execute("SELECT MIN(value) FROM trace_facets WHERE kind = ?", (kind,)).fetchone()[0]
+        while value is not None:
+            out[kind].append(value)
+            value = conn.execute(
+                "SELECT MIN(value) FROM trace_facets WHERE kind = ? AND value > ?", (kind, value)
+            ).fetchone()[0]
+    return out
+
+
+def _loads(text: str | None, default: Any) -> Any:
+    return json.loads(text) if text else default
+
+
+def _genai_details(row: sqlite3.Row, attributes: dict[str, Any], events: list[Any], logs: list[Any]) -> dict:
+    usage = TokenUsage(
+        input_tokens=row["input_tokens"] or 0,
+        output_tokens=row["output_tokens"] or 0,
+        cache_read_tokens=row["cache_read_tokens"] or 0,
+        cache_write_tokens=row["cache_write_tokens"] or 0,
+    )
+    price = PRICE_BOOK.price(row["model"], row["provider"], usage, row["start_ns"])
+    exceptions = [e["attributes"] for e in events if e.get("name") == "exception"]
+    exceptions += [e["attributes"] for e in logs if e["event_name"] == gn.EXCEPTION_EVENT]
+    finish = attributes.get(gn.FINISH_REASONS)
+    return {
+        "operation": row["operation"],
+        "provider": row["provider"],
+        "request_model": attributes.get(gn.REQUEST_MODEL),
+        "response_model": attributes.get(gn.RESPONSE_MODEL),
+        "conversation_id": row["conversation_id"],
+        "finish_reasons": finish if isinstance(finish, list) else ([finish] if finish else []),
+        "time_to_first_chunk_ms": _seconds_to_ms(attributes.get(gn.TIME_TO_FIRST_CHUNK)),
+        "tokens": {
+            "input": row["input_tokens"],
+            "output": row["output_tokens"],
+            "cache_read": row["cache_read_tokens"],
+            "cache_write": row["cache_write_tokens"],
+            "reasoning": row["reasoning_tokens"],
+        },
+        "cost_usd": price.usd,
+        "cost_note": price.reason,
+        "error_type": row["error_type"],
+        "exceptions": exceptions,
+        "conversation": build_conversation(attributes, events, logs),
+    }
+
+
+def _seconds_to_ms(value: Any) -> float | None:
+    return value * 1000.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
+    """Everything about one trace: summary, spans in start order, each with its GenAI view."""
+    trace_id = trace_id.lower()
+    row = conn.execute(f"SELECT {_TRACE_COLUMNS} FROM traces WHERE trace_id = ?", (trace_id,)).fetchone()
+    if row is None:
+        return None
+    summary = _trace_summary(row, _facets_of(conn, [trace_id]))
+    logs_by_span: dict[str, list[dict[str, Any]]] = {}
+    for log in conn.execute(
+        "SELECT span_id, time_ns, severity_number, severity_text, event_name, body, attributes "
+        "FROM logs WHERE trace_id = ? ORDER BY time_ns, id",
+        (trace_id,),
+    ):
+        logs_by_span.setdefault(log["span_id"], []).append(
+            {
+                "time_ms": _ms(log["time_ns"]),
+                "severity": log["severity_text"] or log["severity_number"],
+                "event_name": log["event_name"],
+                "body": _loads(log["body"], None),
+                "attributes": _loads(log["attributes"], {}),
+            }
+        )
+    resources = {
+        r["digest"]: {"service": r["service_name"], "attributes": _loads(r["attributes"], {})}
+        for r in conn.execute(
+            "SELECT digest, service_name, attributes FROM resources WHERE digest IN "
+            "(SELECT DISTINCT resource_digest FROM spans WHERE trace_id = ?)",
+            (trace_id,),
+        )
+    }
+    spans = []
+    for s in conn.execute("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id", (trace_id,)):
+        attributes = _loads(s["attributes"], {})
+        events = _loads(s["events"], [])
+        logs = logs_by_span.pop(s["span_id"], [])
+        resource = resources.get(s["resource_digest"], {"service": "", "attributes": {}})
+        spans.append(
+            {
+                "span_id": s["span_id"],
+                "parent_span_id": s["parent_span_id"],
+                "name": s["name"],
+                "kind": _SPAN_KINDS.get(s["kind"], str(s["kind"])),
+                "start_ms": _ms(s["start_ns"]),
+                "duration_ms": (s["end_ns"] - s["start_ns"]) / 1e6,
+                "status": _STATUS.get(s["status_code"], "unset"),
+                "status_message": s["status_message"],
+                "service": resource["service"],
+                "resource": resource["attributes"],
+                "scope": s["scope_name"],
+                "attributes": attributes,
+                "events": events,
+                "links": _loads(s["links"], []),
+                "logs": logs,
+                "genai": _genai_details(s, attributes, events, logs) if s["is_genai"] else None,
+            }
+        )
+    # Log records of this trace whose span is not stored (or that have no span).
+    summary["orphan_logs"] = [log for logs in logs_by_span.values() for log in logs]
+    return {"trace": summary, "spans": spans}
+
+
+def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Conversations (``gen_ai.conversation.id``), most recently active first."""
+    rows = conn.execute(
+        "SELECT conversation_id, COUNT(*) AS traces, MIN(start_ns) AS first_ns, MAX(start_ns) AS last_ns, "
+        "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, "
+        "SUM(error_count > 0) AS failed FROM traces WHERE conversation_id IS NOT NULL "
+        "GROUP BY conversation_id ORDER BY last_ns DESC LIMIT ? OFFSET ?",
+        (max(1, min(limit, MAX_PAGE_SIZE)), max(0, offset)),
+    ).fetchall()
+    return [
+        {
+            "conversation_id": r["conversation_id"],
+            "traces": r["traces"],
+            "first_ms": _ms(r["first_ns"]),
+            "last_ms": _ms(r["last_ns"]),
+            "input_tokens": r["input_tokens"],
+            "output_tokens": r["output_tokens"],
+            "failed_traces": r["failed"],
+        }
+        for r in rows
+    ]
+
+
+def session_traces(conn: sqlite3.Connection, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The traces of one conversation in the order they happened."""
+    rows = conn.execute(
+        f"SELECT {_TRACE_COLUMNS} FROM traces WHERE conversation_id = ? ORDER BY start_ns LIMIT ?",
+        (conversation_id, max(1, min(limit, 1000))),
+    ).fetchall()
+    facets = _facets_of(conn, [r["trace_id"] for r in rows])
+    return [_trace_summary(r, facets) for r in rows]
