@@ -1,0 +1,186 @@
+// Trace list (filters, paging) and trace detail (span tree + GenAI panel).
+import { genaiPanel } from "./conversation.js";
+import { api, clear, errorBox, fmtDuration, fmtInt, fmtTime, h, link, pretty } from "./dom.js";
+
+const RANGES = [
+  ["", "Any time"], ["15m", "Last 15 minutes"], ["1h", "Last hour"], ["24h", "Last 24 hours"],
+  ["7d", "Last 7 days"], ["custom", "Custom…"],
+];
+const RANGE_MS = { "15m": 9e5, "1h": 3.6e6, "24h": 8.64e7, "7d": 6.048e8 };
+
+function toLocalInput(ms) {
+  const d = new Date(ms - new Date().getTimezoneOffset() * 60000);
+  return d.toISOString().slice(0, 16);
+}
+
+/** Query-string filters → API parameters. */
+function apiParams(params) {
+  const out = new URLSearchParams();
+  for (const key of ["model", "provider", "q", "before"]) if (params.get(key)) out.set(key, params.get(key));
+  if (params.get("error") === "1") out.set("error", "1");
+  const range = params.get("range") || "";
+  if (RANGE_MS[range]) out.set("since", String(Date.now() - RANGE_MS[range]));
+  if (range === "custom") {
+    if (params.get("from")) out.set("since", String(new Date(params.get("from")).getTime()));
+    if (params.get("to")) out.set("until", String(new Date(params.get("to")).getTime()));
+  }
+  return out;
+}
+
+function filterForm(params, facets, navigate) {
+  const select = (name, label, values) => h("label", {}, label,
+    h("select", { name }, h("option", { value: "" }, "all"),
+      values.map((v) => h("option", { value: v, selected: params.get(name) === v }, v))));
+  const range = params.get("range") || "";
+  const custom = h("span", { class: range === "custom" ? "custom-range" : "custom-range hidden" },
+    h("input", { type: "datetime-local", name: "from", value: params.get("from") || toLocalInput(Date.now() - 3.6e6) }),
+    " – ", h("input", { type: "datetime-local", name: "to", value: params.get("to") || "" }));
+  const form = h("form", { class: "filters", id: "filters" },
+    h("input", { type: "search", name: "q", placeholder: "Search prompts and answers", value: params.get("q") || "" }),
+    select("model", "Model", facets.model || []),
+    select("provider", "Provider", facets.provider || []),
+    h("label", {}, "Time", h("select", {
+      name: "range",
+      onchange: (e) => custom.classList.toggle("hidden", e.target.value !== "custom"),
+    }, RANGES.map(([v, l]) => h("option", { value: v, selected: range === v }, l)))),
+    custom,
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "error", value: "1", checked: params.get("error") === "1" }), "Errors only"),
+    h("button", { type: "submit" }, "Apply"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) {
+      if (value && (key !== "from" && key !== "to" || form.range.value === "custom")) next.set(key, value);
+    }
+    navigate(`/traces${next.toString() ? `?${next}` : ""}`);
+  });
+  return form;
+}
+
+function statusCell(trace) {
+  return trace.error ? h("span", { class: "status error" }, "error") : h("span", { class: "status ok" }, "ok");
+}
+
+function traceRow(trace) {
+  const models = trace.models.length ? trace.models.join(", ") : "–";
+  return h("tr", { class: trace.error ? "failed" : "" },
+    h("td", { class: "nowrap" }, fmtTime(trace.start_ms)),
+    h("td", {}, link(`/trace/${trace.trace_id}`, trace.root_name || "(unnamed)"),
+      trace.service ? h("div", { class: "muted small" }, trace.service) : null),
+    h("td", {}, trace.providers.join(", ") || "–"),
+    h("td", {}, models),
+    h("td", { class: "num" }, fmtInt(trace.input_tokens)),
+    h("td", { class: "num" }, fmtInt(trace.output_tokens)),
+    h("td", { class: "num nowrap" }, fmtDuration(trace.duration_ms)),
+    h("td", {}, statusCell(trace)));
+}
+
+/** The trace list page. */
+export async function traceListView(main, params, navigate) {
+  const [facets, page] = await Promise.all([api("/api/facets"), api(`/api/traces?${apiParams(params)}`)]);
+  clear(main);
+  main.append(h("h1", {}, "Traces"), filterForm(params, facets, navigate));
+  if (!page.traces.length) {
+    main.append(h("p", { class: "empty" }, params.toString() ? "No trace matches these filters." :
+      "No traces yet. Point an OpenTelemetry exporter at this viewer's OTLP receiver."));
+    return;
+  }
+  main.append(h("table", { class: "list", id: "trace-list" },
+    h("thead", {}, h("tr", {}, ["Time", "Root span", "Provider", "Model", "Input tok", "Output tok", "Duration", "Status"]
+      .map((c) => h("th", {}, c)))),
+    h("tbody", {}, page.traces.map(traceRow))));
+  const pager = h("div", { class: "pager" });
+  if (params.get("before")) {
+    const first = new URLSearchParams(params); first.delete("before");
+    pager.append(link(`/traces?${first}`, "← Newest"));
+  }
+  if (page.next) {
+    const older = new URLSearchParams(params); older.set("before", page.next);
+    pager.append(link(`/traces?${older}`, "Older →"));
+  }
+  main.append(pager);
+}
+
+/** Spans in tree order with their depth; orphans (parent not stored) become roots. */
+function treeOrder(spans) {
+  const ids = new Set(spans.map((s) => s.span_id));
+  const children = new Map();
+  for (const s of spans) {
+    const parent = ids.has(s.parent_span_id) ? s.parent_span_id : "";
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(s);
+  }
+  const out = [];
+  const walk = (parent, depth) => {
+    for (const s of children.get(parent) || []) { out.push([s, depth]); walk(s.span_id, depth + 1); }
+  };
+  walk("", 0);
+  return out;
+}
+
+function spanDetails(span) {
+  const attrs = Object.entries(span.attributes || {}).sort(([a], [b]) => a.localeCompare(b));
+  return h("div", { class: "span-details" },
+    h("h2", {}, span.name, " ", h("span", { class: "muted small" }, `${span.kind} · ${span.service || "?"} · ${span.span_id}`)),
+    span.genai ? genaiPanel(span) : null,
+    span.status === "error" && !span.genai
+      ? h("div", { class: "error-panel" }, h("div", { class: "part-head" }, "Error"), span.status_message || "") : null,
+    h("details", { class: "attributes", open: !span.genai },
+      h("summary", {}, `Attributes (${attrs.length})`),
+      h("table", { class: "kv" }, attrs.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, h("pre", { class: "value" }, pretty(v))))))),
+    (span.events || []).length ? h("details", { class: "attributes" }, h("summary", {}, `Span events (${span.events.length})`),
+      span.events.map((e) => h("div", { class: "event" }, h("code", {}, e.name), h("pre", { class: "json" }, pretty(e.attributes))))) : null,
+    (span.logs || []).length ? h("details", { class: "attributes" }, h("summary", {}, `Log events (${span.logs.length})`),
+      span.logs.map((e) => h("div", { class: "event" }, h("code", {}, e.event_name || "log"), " ", fmtTime(e.time_ms),
+        e.body !== null ? h("pre", { class: "json" }, pretty(e.body)) : null,
+        h("pre", { class: "json" }, pretty(e.attributes))))) : null);
+}
+
+/** The detail page of one trace. */
+export async function traceDetailView(main, traceId) {
+  let data;
+  try {
+    data = await api(`/api/traces/${encodeURIComponent(traceId)}`);
+  } catch (error) {
+    clear(main).append(h("h1", {}, "Trace"), errorBox(error));
+    return;
+  }
+  const { trace, spans } = data;
+  clear(main);
+  main.append(h("div", { class: "trace-head" },
+    h("h1", {}, trace.root_name || "(unnamed trace)"),
+    h("div", { class: "muted" }, `${fmtTime(trace.start_ms)} · ${fmtDuration(trace.duration_ms)} · ${trace.span_count} spans · `,
+      `tokens in ${fmtInt(trace.input_tokens)} / out ${fmtInt(trace.output_tokens)} · `, statusCell(trace),
+      trace.conversation_id ? [" · conversation ", link(`/session/${encodeURIComponent(trace.conversation_id)}`, trace.conversation_id)] : null),
+    h("div", { class: "muted small" }, `trace ${trace.trace_id}`)));
+
+  const start = trace.start_ms;
+  const total = Math.max(trace.duration_ms, 0.001);
+  const detail = h("div", { class: "detail-pane" });
+  const rows = [];
+  const select = (span, row) => {
+    rows.forEach((r) => r.classList.remove("selected"));
+    row.classList.add("selected");
+    clear(detail).append(spanDetails(span));
+  };
+  const tree = h("div", { class: "span-tree", id: "span-tree" });
+  for (const [span, depth] of treeOrder(spans)) {
+    const left = ((span.start_ms - start) / total) * 100;
+    const width = Math.max((span.duration_ms / total) * 100, 0.5);
+    const row = h("div", { class: `span-row${span.status === "error" ? " failed" : ""}${span.genai ? " genai" : ""}`, tabindex: 0 },
+      h("div", { class: "span-name", style: { paddingLeft: `${depth * 14 + 4}px` } },
+        span.genai ? h("span", { class: "badge genai" }, "AI") : null, span.name),
+      h("div", { class: "span-bar-cell" },
+        h("div", { class: "span-bar", style: { left: `${Math.min(left, 99.5)}%`, width: `${Math.min(width, 100 - Math.min(left, 99.5))}%` } })),
+      h("div", { class: "span-dur num" }, fmtDuration(span.duration_ms)));
+    row.addEventListener("click", () => select(span, row));
+    row.addEventListener("keydown", (e) => { if (e.key === "Enter") select(span, row); });
+    rows.push(row);
+    tree.append(row);
+  }
+  main.append(h("div", { class: "trace-body" }, tree, detail));
+  const ordered = treeOrder(spans).map(([s]) => s);
+  const first = ordered.findIndex((s) => s.genai);
+  const index = first >= 0 ? first : 0;
+  if (ordered.length) select(ordered[index], rows[index]);
+}
