@@ -3,6 +3,8 @@
 It serves the offline demo, the test-suite (which drives the real ``openai``
 client against it over HTTP) and users testing instrumented apps offline
 (``otel-genai mock-openai --port 8000``, then ``base_url=http://127.0.0.1:8000/v1``).
+In Python, ``MockOpenAIServer`` runs it on a background thread; ``LoopbackServer``
+does the same for any ASGI app.
 
 Endpoints: ``POST /v1/chat/completions``, ``/v1/completions``, ``/v1/embeddings``,
 ``/v1/responses``; ``GET /v1/responses/{id}``, ``/v1/models``, ``/v1/models/{id}``.
@@ -62,7 +64,7 @@ The body faults also apply to each event of a stream; ``cut-stream`` and
 
 from __future__ import annotations
 
-from otel_genai.mock_openai.background import MockOpenAIServer
+from otel_genai.mock_openai.background import LoopbackServer, MockOpenAIServer
 from otel_genai.mock_openai.recording import RecordedRequest
 
-__all__ = ["MockOpenAIServer", "RecordedRequest"]
+__all__ = ["LoopbackServer", "MockOpenAIServer", "RecordedRequest"]
