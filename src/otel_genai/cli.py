@@ -11,6 +11,17 @@ def main() -> None:
     """OpenTelemetry for generative-AI applications."""
 
 
+@main.command()
+def demo() -> None:
+    """Run the GenAI announcement's example app with console exporters.
+
+    Without OPENAI_API_KEY it talks to the local OpenAI-compatible endpoint.
+    """
+    from otel_genai.demo.runner import run_demo
+
+    raise SystemExit(run_demo())
+
+
 @main.command("mock-openai")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")

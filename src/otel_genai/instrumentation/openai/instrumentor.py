@@ -41,10 +41,10 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     rewrite or clear its messages. Everything else comes from the environment (README).
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._switch: Switch | None = None
-        self._patched: list[tuple[Any, str]] = []
+    # BaseInstrumentor is a singleton whose __init__ runs on every construction, so
+    # state lives in class-level defaults that _instrument() replaces on the instance.
+    _switch: Switch | None = None
+    _patched: tuple[tuple[Any, str], ...] = ()
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return _INSTRUMENTS
@@ -58,6 +58,7 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             logger_provider=kwargs.get("logger_provider"),
         )
         switch = self._switch = Switch()
+        patched = []
         for module_name, class_name, adapter, is_async in _targets():
             module = importlib.import_module(module_name)
             owner = getattr(module, class_name, None)
@@ -65,7 +66,8 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 continue
             make = async_wrapper if is_async else sync_wrapper
             wrap_function_wrapper(owner, "create", make(switch, telemetry, adapter))
-            self._patched.append((owner, "create"))
+            patched.append((owner, "create"))
+        self._patched = tuple(patched)
 
     def _uninstrument(self, **kwargs: Any) -> None:
         if self._switch is not None:
@@ -73,4 +75,4 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             self._switch = None
         for owner, name in self._patched:
             unwrap(owner, name)
-        self._patched.clear()
+        self._patched = ()

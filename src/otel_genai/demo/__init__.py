@@ -1,0 +1,1 @@
+"""The offline demo: the OpenTelemetry GenAI announcement's example, instrumented."""
