@@ -6,12 +6,11 @@ import json
 import threading
 from typing import Any
 
+from cassettes import Interaction
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from cassettes import Interaction
 
 
 class ReplayApp:
