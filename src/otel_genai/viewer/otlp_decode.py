@@ -88,6 +88,8 @@ def parse_request(signal: Signal, payload: bytes, encoding: Literal["protobuf", 
         except DecodeError as exc:
             raise MalformedRequest(f"invalid protobuf {signal} request: {exc}") from exc
         return message
+    if not payload.strip():
+        return message  # an empty body is an empty request, as in protobuf
     try:
         document = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
