@@ -76,14 +76,13 @@ def test_request_parameters_map_to_attributes(instrument, client):
         model="gpt-4o-mini",
         messages=POEM,
         top_p=0.9,
-        max_completion_tokens=500,
         frequency_penalty=0.5,
         presence_penalty=0.25,
         stop="\n\n\n",
         n=2,
         response_format={"type": "json_object"},
-        service_tier="flex",
-        reasoning_effort="low",
+        # Parameters newer than openai 1.26 (and servers' own, like top_k) travel in extra_body.
+        extra_body={"max_completion_tokens": 500, "service_tier": "flex", "reasoning_effort": "low", "top_k": 40},
     )
     attrs = captured.span().attributes
     assert attrs["gen_ai.request.top_p"] == 0.9
@@ -95,13 +94,17 @@ def test_request_parameters_map_to_attributes(instrument, client):
     assert attrs["gen_ai.output.type"] == "json"
     assert attrs["openai.request.service_tier"] == "flex"
     assert attrs["gen_ai.request.reasoning.level"] == "low"
+    assert attrs["gen_ai.request.top_k"] == 40
     assert len(attrs["gen_ai.response.finish_reasons"]) == len(response.choices) == 2
 
 
 def test_auto_service_tier_and_n_of_one_are_not_reported(instrument, client):
     captured = instrument()
-    client.chat.completions.create(model="gpt-4o-mini", messages=POEM, n=1, service_tier="auto")
+    client.chat.completions.create(
+        model="gpt-4o-mini", messages=POEM, n=1, max_tokens=50, extra_body={"service_tier": "auto"}
+    )
     attrs = captured.span().attributes
+    assert attrs["gen_ai.request.max_tokens"] == 50
     assert "gen_ai.request.choice.count" not in attrs
     assert "openai.request.service_tier" not in attrs
 

@@ -62,12 +62,26 @@ def read_response_identity(inv: Invocation, response: Any) -> None:
         inv.provider_attributes[semconv.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
 
 
+def request_reader(kwargs: dict[str, Any]) -> Any:
+    """``kwargs.get`` that also looks in ``extra_body``: older clients (and OpenAI-compatible
+    servers' own options, e.g. vLLM's ``top_k``) pass request parameters there."""
+    extra = kwargs.get("extra_body")
+    if not isinstance(extra, dict) or not extra:
+        return kwargs.get
+
+    def get(name: str) -> Any:
+        value = kwargs.get(name)
+        return extra.get(name) if value is None or name not in kwargs else value
+
+    return get
+
+
 class ChatCompletions:
     """The adapter of ``chat.completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
         endpoint = endpoint_of(instance)
-        get = kwargs.get
+        get = request_reader(kwargs)
         inv = Invocation(
             operation=semconv.OP_CHAT,
             provider=endpoint.provider,
@@ -77,6 +91,7 @@ class ChatCompletions:
             stream=get("stream") is True,
             temperature=number(get("temperature")),
             top_p=number(get("top_p")),
+            top_k=integer(get("top_k")),
             max_tokens=integer(get("max_completion_tokens")) or integer(get("max_tokens")),
             frequency_penalty=number(get("frequency_penalty")),
             presence_penalty=number(get("presence_penalty")),
