@@ -1,0 +1,31 @@
+"""Fixtures: one mock OpenAI server for the whole session, and real openai clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import openai
+import pytest
+
+from otel_genai.mock_openai import MockOpenAIServer
+
+
+@pytest.fixture(scope="session")
+def mock_api() -> Iterator[MockOpenAIServer]:
+    with MockOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+def openai_client(mock_api: MockOpenAIServer) -> openai.OpenAI:
+    return openai.OpenAI(base_url=mock_api.base_url, api_key="sk-test", max_retries=0)
+
+
+@pytest.fixture
+def async_openai_client(mock_api: MockOpenAIServer) -> openai.AsyncOpenAI:
+    return openai.AsyncOpenAI(base_url=mock_api.base_url, api_key="sk-test", max_retries=0)
+
+
+@pytest.fixture
+def azure_client(mock_api: MockOpenAIServer) -> openai.AzureOpenAI:
+    return openai.AzureOpenAI(azure_endpoint=mock_api.root_url, api_key="k", api_version="2024-10-21", max_retries=0)
