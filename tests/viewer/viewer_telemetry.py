@@ -233,3 +233,69 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.05)
+
+
+def kv(key: str, value: Any) -> Any:
+    """An OTLP KeyValue protobuf message for a Python scalar."""
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+
+    if isinstance(value, bool):
+        return KeyValue(key=key, value=AnyValue(bool_value=value))
+    if isinstance(value, int):
+        return KeyValue(key=key, value=AnyValue(int_value=value))
+    if isinstance(value, float):
+        return KeyValue(key=key, value=AnyValue(double_value=value))
+    return KeyValue(key=key, value=AnyValue(string_value=str(value)))
+
+
+def trace_request(
+    count: int,
+    start_ns: int,
+    *,
+    model: str = "gpt-4o-mini",
+    provider: str = "openai",
+    error: bool = False,
+    text: str = "hello",
+    conversation_id: str | None = None,
+    step_ns: int = 1_000_000,
+    padding: int = 0,
+) -> tuple[Any, list[str]]:
+    """An ExportTraceServiceRequest of ``count`` two-span traces (root + chat), and their ids.
+
+    Trace ``i`` starts at ``start_ns + i * step_ns``; ``padding`` adds that many bytes of
+    captured content per chat span (to grow the store).
+    """
+    import os
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    request = ExportTraceServiceRequest()
+    resource_spans = request.resource_spans.add()
+    resource_spans.resource.attributes.append(kv("service.name", "store-test"))
+    scope_spans = resource_spans.scope_spans.add()
+    ids = []
+    for i in range(count):
+        trace_id, root_id = os.urandom(16), os.urandom(8)
+        begin = start_ns + i * step_ns
+        scope_spans.spans.add(
+            trace_id=trace_id, span_id=root_id, name="handle", kind=2,
+            start_time_unix_nano=begin, end_time_unix_nano=begin + 900_000,
+        )  # fmt: skip
+        chat = scope_spans.spans.add(
+            trace_id=trace_id, span_id=os.urandom(8), parent_span_id=root_id, name=f"chat {model}", kind=3,
+            start_time_unix_nano=begin + 1_000, end_time_unix_nano=begin + 800_000,
+        )  # fmt: skip
+        messages = [{"role": "user", "parts": [{"type": "text", "content": f"{text} {'x' * padding}"}]}]
+        attributes = {
+            "gen_ai.operation.name": "chat", "gen_ai.provider.name": provider, "gen_ai.request.model": model,
+            "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5,
+            "gen_ai.input.messages": json.dumps(messages),
+        }  # fmt: skip
+        if error:
+            attributes["error.type"] = "500"
+            chat.status.code = 2
+        if conversation_id:
+            attributes["gen_ai.conversation.id"] = conversation_id
+        chat.attributes.extend(kv(k, v) for k, v in attributes.items())
+        ids.append(trace_id.hex())
+    return request, ids

@@ -64,6 +64,9 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: transactions are explicit BEGIN/COMMIT.
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        # Must precede the first table (and the switch to WAL, which writes the header) so
+        # deleted pages can be handed back to the OS. A no-op on an existing file.
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=30000")
@@ -76,8 +79,6 @@ class Store:
     def _create_schema(self) -> None:
         with self._write_lock:
             conn = self._writer
-            # Must precede the first table so deleted pages can be handed back to the OS.
-            conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.executescript(schema.SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                          (str(schema.SCHEMA_VERSION),))  # fmt: skip
@@ -200,7 +201,8 @@ class Store:
             size = new_size
         if deleted:
             with self._write_lock:
-                self._writer.execute("PRAGMA incremental_vacuum")
+                # executescript steps the pragma to completion; execute() frees only one page.
+                self._writer.executescript("PRAGMA incremental_vacuum;")
                 self._writer.execute("PRAGMA optimize")
         return RetentionResult(traces_deleted=deleted, size_bytes=size)
 
