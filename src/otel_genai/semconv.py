@@ -46,6 +46,9 @@ USAGE_CACHE_READ_INPUT_TOKENS: Final = _gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOK
 # Renamed from gen_ai.usage.cache_creation.input_tokens by semantic-conventions-genai #440.
 USAGE_CACHE_WRITE_INPUT_TOKENS: Final = "gen_ai.usage.cache_write.input_tokens"
 USAGE_REASONING_OUTPUT_TOKENS: Final = _gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS
+# Per-modality usage, semantic-conventions-genai #440.
+USAGE_AUDIO_INPUT_TOKENS: Final = "gen_ai.usage.audio.input_tokens"
+USAGE_AUDIO_OUTPUT_TOKENS: Final = "gen_ai.usage.audio.output_tokens"
 TOKEN_TYPE: Final = _gen_ai.GEN_AI_TOKEN_TYPE
 SYSTEM_INSTRUCTIONS: Final = _gen_ai.GEN_AI_SYSTEM_INSTRUCTIONS
 INPUT_MESSAGES: Final = _gen_ai.GEN_AI_INPUT_MESSAGES
@@ -113,6 +116,8 @@ LEGACY_ABSENT: Final = frozenset(
         USAGE_CACHE_READ_INPUT_TOKENS,
         USAGE_CACHE_WRITE_INPUT_TOKENS,
         USAGE_REASONING_OUTPUT_TOKENS,
+        USAGE_AUDIO_INPUT_TOKENS,
+        USAGE_AUDIO_OUTPUT_TOKENS,
         EMBEDDINGS_DIMENSION_COUNT,
         SYSTEM_INSTRUCTIONS,
         INPUT_MESSAGES,

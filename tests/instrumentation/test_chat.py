@@ -363,3 +363,16 @@ async def test_async_error(instrument, async_client):
     with pytest.raises(openai.NotFoundError):
         await async_client.chat.completions.create(model="unknown-model", messages=POEM)
     assert captured.span().attributes["error.type"] == "openai.NotFoundError"
+
+
+def test_cached_tokens_are_reported_when_non_zero(instrument, client):
+    captured = instrument()
+    long_prompt = "observability " * 1500
+    response = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": long_prompt}])
+    cached = response.usage.prompt_tokens_details.cached_tokens
+    assert cached > 0
+    attrs = captured.span().attributes
+    assert attrs["gen_ai.usage.cache_read.input_tokens"] == cached
+    # Zero detail counts say nothing and are left out.
+    assert "gen_ai.usage.reasoning.output_tokens" not in attrs
+    assert "gen_ai.usage.audio.input_tokens" not in attrs

@@ -55,6 +55,8 @@ _OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (
     ("cache_read_input_tokens", semconv.USAGE_CACHE_READ_INPUT_TOKENS),
     ("cache_write_input_tokens", semconv.USAGE_CACHE_WRITE_INPUT_TOKENS),
     ("reasoning_output_tokens", semconv.USAGE_REASONING_OUTPUT_TOKENS),
+    ("audio_input_tokens", semconv.USAGE_AUDIO_INPUT_TOKENS),
+    ("audio_output_tokens", semconv.USAGE_AUDIO_OUTPUT_TOKENS),
     ("error_type", semconv.ERROR_TYPE),
 )
 

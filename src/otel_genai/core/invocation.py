@@ -128,6 +128,8 @@ class Invocation:
     cache_read_input_tokens: int | None = None
     cache_write_input_tokens: int | None = None
     reasoning_output_tokens: int | None = None
+    audio_input_tokens: int | None = None
+    audio_output_tokens: int | None = None
 
     # Failure: a low-cardinality type name, set by the core from the exception.
     error_type: str | None = None

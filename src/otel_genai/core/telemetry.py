@@ -223,7 +223,7 @@ class ModelCall:
             telemetry.token_usage.record(inv.input_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_INPUT})
         if inv.output_tokens is not None:
             telemetry.token_usage.record(inv.output_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_OUTPUT})
-        if ttfc is not None:
+        if ttfc is not None and self.first_chunk_at is not None:
             telemetry.time_to_first_chunk.record(ttfc, attrs)
             chunk_times = self.chunk_times
             if chunk_times:

@@ -38,12 +38,13 @@ def read_usage(inv: Invocation, usage: Any) -> None:
         return
     inv.input_tokens = integer(field(usage, "prompt_tokens"))
     inv.output_tokens = integer(field(usage, "completion_tokens"))
-    cached = integer(field(field(usage, "prompt_tokens_details"), "cached_tokens"))
-    if cached:
-        inv.cache_read_input_tokens = cached
-    reasoning = integer(field(field(usage, "completion_tokens_details"), "reasoning_tokens"))
-    if reasoning:
-        inv.reasoning_output_tokens = reasoning
+    # The detail counts are recorded only when non-zero: a zero says nothing (#548).
+    prompt_details = field(usage, "prompt_tokens_details")
+    completion_details = field(usage, "completion_tokens_details")
+    inv.cache_read_input_tokens = integer(field(prompt_details, "cached_tokens")) or None
+    inv.audio_input_tokens = integer(field(prompt_details, "audio_tokens")) or None
+    inv.reasoning_output_tokens = integer(field(completion_details, "reasoning_tokens")) or None
+    inv.audio_output_tokens = integer(field(completion_details, "audio_tokens")) or None
 
 
 def read_response_identity(inv: Invocation, response: Any) -> None:

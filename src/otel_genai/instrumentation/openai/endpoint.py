@@ -30,7 +30,7 @@ def _is_azure(client: Any, host: str | None) -> bool:
     for cls in type(client).__mro__:
         if cls.__name__ in ("AzureOpenAI", "AsyncAzureOpenAI", "BaseAzureClient"):
             return True
-    return bool(host) and (host.endswith(".openai.azure.com") or host.endswith(".cognitiveservices.azure.com"))
+    return host is not None and host.endswith((".openai.azure.com", ".cognitiveservices.azure.com"))
 
 
 def _read(client: Any, base_url: Any) -> Endpoint:
