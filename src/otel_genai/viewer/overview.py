@@ -32,20 +32,32 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def histogram_percentile(bounds: list[float], counts: list[int], q: float, top: float | None) -> float | None:
-    """Estimate a percentile from explicit-bucket counts, interpolating inside the bucket."""
+def histogram_percentile(
+    bounds: list[float], counts: list[int], q: float, low: float | None = None, top: float | None = None
+) -> float | None:
+    """Estimate a percentile from explicit-bucket counts, interpolating inside the bucket.
+
+    ``low`` and ``top`` (the recorded min and max, when known) narrow the first and last
+    buckets, which keeps estimates from coarse buckets inside what was actually seen.
+    """
     total = sum(counts)
     if total == 0:
         return None
     target = q / 100 * total
     seen = 0.0
+    estimate = bounds[-1] if bounds else top
     for i, count in enumerate(counts):
         if count and seen + count >= target:
-            low = bounds[i - 1] if i > 0 else 0.0
-            high = bounds[i] if i < len(bounds) else (top if top is not None else low)
-            return low + (high - low) * (target - seen) / count
+            bucket_low = bounds[i - 1] if i > 0 else (low if low is not None else 0.0)
+            bucket_high = bounds[i] if i < len(bounds) else (top if top is not None else bucket_low)
+            estimate = bucket_low + (bucket_high - bucket_low) * (target - seen) / count
+            break
         seen += count
-    return bounds[-1] if bounds else top
+    if estimate is not None and low is not None:
+        estimate = max(estimate, low)
+    if estimate is not None and top is not None:
+        estimate = min(estimate, top)
+    return estimate
 
 
 def _bucket_size(span_ns: int) -> int:
@@ -144,7 +156,7 @@ def _series_deltas(conn: sqlite3.Connection, name: str, since: int, until: int) 
     series: dict[tuple[Any, ...], list[sqlite3.Row]] = defaultdict(list)
     for row in conn.execute(
         "SELECT model, token_type, attributes, resource_digest, start_ns, time_ns, temporality, count, sum, "
-        "max, bounds, bucket_counts FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? "
+        "max, bounds, bucket_counts, min FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? "
         "ORDER BY time_ns",
         (name, since, until),
     ):
@@ -163,7 +175,7 @@ def _series_deltas(conn: sqlite3.Connection, name: str, since: int, until: int) 
             counts = [sum(c) for c in zip(*(json.loads(p[11] or "[]") for p in points), strict=False)] or counts
             count, total = sum(p[7] or 0 for p in points), sum(p[8] or 0.0 for p in points)
         deltas.append({"model": last[0], "token_type": last[1], "bounds": json.loads(last[10] or "[]"),
-                       "counts": counts, "count": count, "sum": total, "max": last[9]})  # fmt: skip
+                       "counts": counts, "count": count, "sum": total, "max": last[9], "min": last[12]})  # fmt: skip
     return deltas
 
 
@@ -171,18 +183,22 @@ def _metric_figures(conn: sqlite3.Connection, since: int, until: int) -> dict[st
     merged: dict[str, dict[str, Any]] = {}
     for d in _series_deltas(conn, gn.METRIC_OPERATION_DURATION, since, until):
         key = d["model"] or "(no model)"
-        m = merged.setdefault(key, {"model": key, "count": 0, "bounds": d["bounds"], "counts": None, "max": None})
+        m = merged.setdefault(
+            key, {"model": key, "count": 0, "bounds": d["bounds"], "counts": None, "max": None, "min": None}
+        )
         m["count"] += d["count"]
         if m["bounds"] == d["bounds"] and len(d["counts"]) == len(d["bounds"]) + 1:
             previous = m["counts"] or [0] * len(d["counts"])
             m["counts"] = [a + b for a, b in zip(previous, d["counts"], strict=True)]
         if d["max"] is not None:
-            m["max"] = max(m["max"] or 0.0, d["max"])
+            m["max"] = d["max"] if m["max"] is None else max(m["max"], d["max"])
+        if d["min"] is not None:
+            m["min"] = d["min"] if m["min"] is None else min(m["min"], d["min"])
     durations = []
     for m in merged.values():
         row = {"model": m["model"], "count": m["count"]}
         for q in (50, 95, 99):
-            value = histogram_percentile(m["bounds"], m["counts"] or [], q, m["max"])
+            value = histogram_percentile(m["bounds"], m["counts"] or [], q, m["min"], m["max"])
             row[f"p{q}_ms"] = None if value is None else value * 1000
         durations.append(row)
     tokens: dict[tuple[str, str], float] = defaultdict(float)

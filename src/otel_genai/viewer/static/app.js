@@ -1,5 +1,5 @@
 // Client-side router: one HTML shell, views chosen by the URL path.
-import { clear, errorBox, h } from "./dom.js";
+import { clear, errorBox, h, put } from "./dom.js";
 import { overviewView } from "./overview.js";
 import { sessionListView, sessionView } from "./sessions.js";
 import { traceDetailView, traceListView } from "./traces.js";
@@ -30,7 +30,7 @@ async function render() {
     }
     document.body.dataset.ready = "true";
   } catch (error) {
-    clear(main).append(h("h1", {}, "Error"), errorBox(error));
+    put(clear(main), h("h1", {}, "Error"), errorBox(error));
   }
 }
 

@@ -98,7 +98,7 @@ export function genaiPanel(span) {
   const conv = genai.conversation || {};
   const hasContent = (conv.input_messages || []).length || (conv.output_messages || []).length ||
     (conv.system_instructions || []).length;
-  return h("section", { class: "genai" },
+  return h("section", { class: "genai-panel" },
     h("div", { class: "genai-grid" }, metaTable(span, genai), tokenTable(genai)),
     errorPanel(span, genai),
     h("h3", {}, "Conversation"),

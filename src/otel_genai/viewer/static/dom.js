@@ -46,6 +46,12 @@ export function link(href, ...children) {
   return h("a", { href, "data-internal": true }, ...children);
 }
 
+/** Append children like h() does: null/false are skipped, arrays flattened, strings become text. */
+export function put(el, ...children) {
+  appendAll(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

@@ -1,5 +1,5 @@
 // Overview: totals, calls/tokens/cost over time by model (inline SVG), latency and errors.
-import { api, clear, colour, fmtDuration, fmtInt, fmtPct, fmtTime, fmtUsd, h, svg } from "./dom.js";
+import { api, clear, colour, fmtDuration, fmtInt, fmtPct, fmtTime, fmtUsd, h, put, svg } from "./dom.js";
 
 const WINDOWS = [["1h", 3.6e6, "Last hour"], ["24h", 8.64e7, "Last 24 hours"], ["7d", 6.048e8, "Last 7 days"], ["30d", 2.592e9, "Last 30 days"]];
 
@@ -48,26 +48,26 @@ export async function overviewView(main, params, navigate) {
   const models = data.models.map((m) => m.model);
   const t = data.totals;
   clear(main);
-  main.append(h("h1", {}, "Overview"),
+  put(main, h("h1", {}, "Overview"),
     h("div", { class: "filters" }, WINDOWS.map(([k, , label]) =>
       h("button", { type: "button", class: k === win[0] ? "active" : "", onclick: () => navigate(`/overview?window=${k}`) }, label))));
-  main.append(h("div", { class: "cards" },
+  put(main, h("div", { class: "cards" },
     card("Model calls", fmtInt(t.calls)),
     card("Tokens in / out", `${fmtInt(t.input_tokens)} / ${fmtInt(t.output_tokens)}`),
     card("Estimated cost", fmtUsd(t.cost_usd),
       t.unpriced_calls ? `${fmtInt(t.unpriced_calls)} calls have no price in genai-prices` : "prices from genai-prices"),
     card("Error rate", fmtPct(t.error_rate), `${fmtInt(t.errors)} failed calls`)));
   if (!t.calls) {
-    main.append(h("p", { class: "empty" }, "No model calls in this window."));
+    put(main, h("p", { class: "empty" }, "No model calls in this window."));
   } else {
-    main.append(
+    put(main, 
       h("h2", {}, "Calls by model"), legend(models), stackedBars(data.series, models, "calls", fmtInt),
       h("h2", {}, "Tokens by model"), stackedBars(data.series, models, "tokens", fmtInt),
       h("h2", {}, "Estimated cost by model"), stackedBars(data.series, models, "cost_usd", fmtUsd),
       data.cost_approximate ? h("p", { class: "muted small" },
         "Cost approximated from summed usage (too many distinct calls to price one by one).") : null);
   }
-  main.append(h("h2", {}, "Per model (from spans)"), h("table", { class: "list", id: "model-table" },
+  put(main, h("h2", {}, "Per model (from spans)"), h("table", { class: "list", id: "model-table" },
     h("thead", {}, h("tr", {}, ["Model", "Provider", "Calls", "Errors", "Error rate", "Input tok", "Output tok", "Cost", "p50", "p95", "p99"]
       .map((c) => h("th", {}, c)))),
     h("tbody", {}, data.models.map((m) => h("tr", {},
@@ -80,12 +80,12 @@ export async function overviewView(main, params, navigate) {
       h("td", { class: "num" }, fmtDuration(m.p99_ms)))))));
   const unpriced = data.models.filter((m) => m.cost_usd === null);
   if (unpriced.length) {
-    main.append(h("p", { class: "muted small" }, "No price in genai-prices for: ",
+    put(main, h("p", { class: "muted small" }, "No price in genai-prices for: ",
       unpriced.map((m) => m.model).join(", "), ". Their cost is left out of the totals."));
   }
   const metrics = data.metrics;
   if (metrics.durations.length || metrics.token_usage.length) {
-    main.append(h("h2", {}, "From metrics"),
+    put(main, h("h2", {}, "From metrics"),
       h("table", { class: "list" }, h("thead", {}, h("tr", {}, ["Model", "Operations", "p50", "p95", "p99"].map((c) => h("th", {}, c)))),
         h("tbody", {}, metrics.durations.map((d) => h("tr", {}, h("td", {}, d.model), h("td", { class: "num" }, fmtInt(d.count)),
           h("td", { class: "num" }, fmtDuration(d.p50_ms)), h("td", { class: "num" }, fmtDuration(d.p95_ms)),

@@ -1,17 +1,17 @@
 // Sessions: traces grouped by gen_ai.conversation.id.
-import { api, clear, fmtDuration, fmtInt, fmtTime, h, link } from "./dom.js";
+import { api, clear, fmtDuration, fmtInt, fmtTime, h, link, put } from "./dom.js";
 
 /** The list of conversations. */
 export async function sessionListView(main) {
   const data = await api("/api/sessions");
   clear(main);
-  main.append(h("h1", {}, "Sessions"),
+  put(main, h("h1", {}, "Sessions"),
     h("p", { class: "muted" }, "Traces grouped by gen_ai.conversation.id, most recently active first."));
   if (!data.sessions.length) {
-    main.append(h("p", { class: "empty" }, "No trace carries gen_ai.conversation.id yet."));
+    put(main, h("p", { class: "empty" }, "No trace carries gen_ai.conversation.id yet."));
     return;
   }
-  main.append(h("table", { class: "list", id: "session-list" },
+  put(main, h("table", { class: "list", id: "session-list" },
     h("thead", {}, h("tr", {}, ["Conversation", "Traces", "First", "Last", "Input tok", "Output tok", "Failed"].map((c) => h("th", {}, c)))),
     h("tbody", {}, data.sessions.map((s) => h("tr", {},
       h("td", {}, link(`/session/${encodeURIComponent(s.conversation_id)}`, s.conversation_id)),
@@ -25,8 +25,8 @@ export async function sessionListView(main) {
 export async function sessionView(main, conversationId) {
   const data = await api(`/api/sessions/${encodeURIComponent(conversationId)}`);
   clear(main);
-  main.append(h("h1", {}, "Session ", h("code", {}, conversationId)), h("p", {}, link("/sessions", "← all sessions")));
-  main.append(h("table", { class: "list" },
+  put(main, h("h1", {}, "Session ", h("code", {}, conversationId)), h("p", {}, link("/sessions", "← all sessions")));
+  put(main, h("table", { class: "list" },
     h("thead", {}, h("tr", {}, ["#", "Time", "Root span", "Model", "Input tok", "Output tok", "Duration", "Status"].map((c) => h("th", {}, c)))),
     h("tbody", {}, data.traces.map((t, i) => h("tr", { class: t.error ? "failed" : "" },
       h("td", { class: "num" }, String(i + 1)), h("td", { class: "nowrap" }, fmtTime(t.start_ms)),

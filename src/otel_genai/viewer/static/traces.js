@@ -1,6 +1,6 @@
 // Trace list (filters, paging) and trace detail (span tree + GenAI panel).
 import { genaiPanel } from "./conversation.js";
-import { api, clear, errorBox, fmtDuration, fmtInt, fmtTime, h, link, pretty } from "./dom.js";
+import { api, clear, errorBox, fmtDuration, fmtInt, fmtTime, h, link, pretty, put } from "./dom.js";
 
 const RANGES = [
   ["", "Any time"], ["15m", "Last 15 minutes"], ["1h", "Last hour"], ["24h", "Last 24 hours"],
@@ -79,26 +79,26 @@ function traceRow(trace) {
 export async function traceListView(main, params, navigate) {
   const [facets, page] = await Promise.all([api("/api/facets"), api(`/api/traces?${apiParams(params)}`)]);
   clear(main);
-  main.append(h("h1", {}, "Traces"), filterForm(params, facets, navigate));
+  put(main, h("h1", {}, "Traces"), filterForm(params, facets, navigate));
   if (!page.traces.length) {
-    main.append(h("p", { class: "empty" }, params.toString() ? "No trace matches these filters." :
+    put(main, h("p", { class: "empty" }, params.toString() ? "No trace matches these filters." :
       "No traces yet. Point an OpenTelemetry exporter at this viewer's OTLP receiver."));
     return;
   }
-  main.append(h("table", { class: "list", id: "trace-list" },
+  put(main, h("table", { class: "list", id: "trace-list" },
     h("thead", {}, h("tr", {}, ["Time", "Root span", "Provider", "Model", "Input tok", "Output tok", "Duration", "Status"]
       .map((c) => h("th", {}, c)))),
     h("tbody", {}, page.traces.map(traceRow))));
   const pager = h("div", { class: "pager" });
   if (params.get("before")) {
     const first = new URLSearchParams(params); first.delete("before");
-    pager.append(link(`/traces?${first}`, "← Newest"));
+    put(pager, link(`/traces?${first}`, "← Newest"));
   }
   if (page.next) {
     const older = new URLSearchParams(params); older.set("before", page.next);
-    pager.append(link(`/traces?${older}`, "Older →"));
+    put(pager, link(`/traces?${older}`, "Older →"));
   }
-  main.append(pager);
+  put(main, pager);
 }
 
 /** Spans in tree order with their depth; orphans (parent not stored) become roots. */
@@ -142,12 +142,12 @@ export async function traceDetailView(main, traceId) {
   try {
     data = await api(`/api/traces/${encodeURIComponent(traceId)}`);
   } catch (error) {
-    clear(main).append(h("h1", {}, "Trace"), errorBox(error));
+    put(clear(main), h("h1", {}, "Trace"), errorBox(error));
     return;
   }
   const { trace, spans } = data;
   clear(main);
-  main.append(h("div", { class: "trace-head" },
+  put(main, h("div", { class: "trace-head" },
     h("h1", {}, trace.root_name || "(unnamed trace)"),
     h("div", { class: "muted" }, `${fmtTime(trace.start_ms)} · ${fmtDuration(trace.duration_ms)} · ${trace.span_count} spans · `,
       `tokens in ${fmtInt(trace.input_tokens)} / out ${fmtInt(trace.output_tokens)} · `, statusCell(trace),
@@ -161,7 +161,7 @@ export async function traceDetailView(main, traceId) {
   const select = (span, row) => {
     rows.forEach((r) => r.classList.remove("selected"));
     row.classList.add("selected");
-    clear(detail).append(spanDetails(span));
+    put(clear(detail), spanDetails(span));
   };
   const tree = h("div", { class: "span-tree", id: "span-tree" });
   for (const [span, depth] of treeOrder(spans)) {
@@ -176,9 +176,9 @@ export async function traceDetailView(main, traceId) {
     row.addEventListener("click", () => select(span, row));
     row.addEventListener("keydown", (e) => { if (e.key === "Enter") select(span, row); });
     rows.push(row);
-    tree.append(row);
+    put(tree, row);
   }
-  main.append(h("div", { class: "trace-body" }, tree, detail));
+  put(main, h("div", { class: "trace-body" }, tree, detail));
   const ordered = treeOrder(spans).map(([s]) => s);
   const first = ordered.findIndex((s) => s.genai);
   const index = first >= 0 ? first : 0;

@@ -1,0 +1,98 @@
+"""Overview figures: calls, tokens, cost (genai-prices), latency percentiles, error rate, metrics."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from viewer_telemetry import kv, trace_request
+
+from otel_genai.viewer import overview as overview_module
+from otel_genai.viewer.ingest import ingest
+from otel_genai.viewer.overview import histogram_percentile, overview, percentile
+from otel_genai.viewer.store import Store
+
+HOUR_NS = 3_600 * 10**9
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:  # type: ignore[misc]
+    s = Store(tmp_path / "db.sqlite3")
+    yield s
+    s.close()
+
+
+def _seed(store: Store, now: int) -> None:
+    for request, _ in (
+        trace_request(8, now - 2 * HOUR_NS, model="gpt-4o-mini"),
+        trace_request(2, now - HOUR_NS, model="gpt-4o-mini", error=True),
+        trace_request(3, now - HOUR_NS, model="house-model-x", provider="self_hosted"),
+    ):
+        ingest(store, "traces", request)
+
+
+def test_span_figures_by_model_with_cost_and_missing_price(store) -> None:
+    now = time.time_ns()
+    _seed(store, now)
+    result = overview(store.reader(), now - 24 * HOUR_NS, now)
+    models = {m["model"]: m for m in result["models"]}
+    mini, house = models["gpt-4o-mini"], models["house-model-x"]
+    assert (mini["calls"], mini["errors"], mini["input_tokens"], mini["output_tokens"]) == (10, 2, 100, 50)
+    assert mini["error_rate"] == pytest.approx(0.2)
+    assert mini["cost_usd"] is not None and mini["cost_usd"] > 0
+    assert house["cost_usd"] is None and "no price" in house["cost_note"]
+    assert mini["p50_ms"] == pytest.approx(0.799, rel=0.01)
+    totals = result["totals"]
+    assert totals["calls"] == 13 and totals["errors"] == 2 and totals["unpriced_calls"] == 3
+    assert totals["cost_usd"] == pytest.approx(mini["cost_usd"])
+    assert sum(cell.get("gpt-4o-mini", {}).get("calls", 0) for cell in (b["by_model"] for b in result["series"])) == 10
+    assert result["cost_approximate"] is False
+
+
+def test_cost_is_approximated_past_the_pricing_budget(store, monkeypatch) -> None:
+    now = time.time_ns()
+    _seed(store, now)
+    exact = overview(store.reader(), now - 24 * HOUR_NS, now)["totals"]["cost_usd"]
+    monkeypatch.setattr(overview_module, "MAX_PRICED_COMBINATIONS", 1)
+    approx = overview(store.reader(), now - 24 * HOUR_NS, now)
+    assert approx["cost_approximate"] is True
+    assert approx["totals"]["cost_usd"] == pytest.approx(exact)  # linear prices: same figure
+
+
+def _duration_point(request, model: str, start: int, at: int, counts: list[int], total: float) -> None:  # type: ignore[no-untyped-def]
+    metric = (
+        request.resource_metrics.add()
+        .scope_metrics.add()
+        .metrics.add(name="gen_ai.client.operation.duration", unit="s")
+    )
+    metric.histogram.aggregation_temporality = 2  # cumulative, the SDK default
+    point = metric.histogram.data_points.add(
+        start_time_unix_nano=start, time_unix_nano=at, count=sum(counts), sum=total,
+        explicit_bounds=[0.5, 1.0, 2.0], bucket_counts=counts,
+    )  # fmt: skip
+    point.attributes.extend([kv("gen_ai.request.model", model), kv("gen_ai.operation.name", "chat")])
+
+
+def test_metric_histograms_are_differenced_and_estimated(store) -> None:
+    now = time.time_ns()
+    start = now - 48 * HOUR_NS
+    request = ExportMetricsServiceRequest()
+    # Cumulative series: 10 calls before the window, 10 more inside it (all between 1 and 2 s).
+    _duration_point(request, "gpt-4o", start, now - 30 * HOUR_NS, [10, 0, 0, 0], 3.0)
+    _duration_point(request, "gpt-4o", start, now - 20 * HOUR_NS, [10, 0, 0, 0], 3.0)
+    _duration_point(request, "gpt-4o", start, now - HOUR_NS, [10, 0, 10, 0], 18.0)
+    ingest(store, "metrics", request)
+    figures = overview(store.reader(), now - 24 * HOUR_NS, now)["metrics"]["durations"]
+    assert len(figures) == 1 and figures[0]["count"] == 10
+    assert 1000 <= figures[0]["p50_ms"] <= 2000
+
+
+def test_percentile_helpers() -> None:
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 99) == 4.0
+    assert percentile([], 50) is None
+    assert histogram_percentile([1.0, 2.0], [0, 4, 0], 50) == pytest.approx(1.5)
+    assert histogram_percentile([1.0, 2.0], [0, 4, 0], 50, low=1.2, top=1.3) == pytest.approx(1.3)
+    assert histogram_percentile([1.0], [0, 2], 99, top=7.0) == pytest.approx(6.94)
+    assert histogram_percentile([1.0], [0, 0], 50) is None
