@@ -1,0 +1,63 @@
+"""`otel-genai ui` as a user runs it, and the demo's trace_url helper."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from otel_genai.viewer import trace_url
+
+
+def test_trace_url() -> None:
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    assert trace_url("http://127.0.0.1:4319/", trace_id) == f"http://127.0.0.1:4319/trace/{trace_id}"
+    assert trace_url("http://h:1", trace_id.upper()).endswith(trace_id)
+    with pytest.raises(ValueError):
+        trace_url("http://h:1", "not-a-trace-id")
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_ui_command_serves_until_stopped(tmp_path, stop_signal) -> None:
+    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--http-port", "0", "--grpc-port", "0", "--port", "0",
+               "--data-dir", str(tmp_path), "--retention-days", "3", "--max-size-mb", "50"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "Ctrl+C" in line:
+                break
+        output = "".join(lines)
+        assert str(tmp_path / "viewer.sqlite3") in output
+        assert "3 days, 50 MB" in output
+        page = re.search(r"page:\s+(http://\S+)/", output)
+        receiver = re.search(r"OTLP/HTTP:\s+(http://\S+)", output)
+        assert page and receiver, output
+        assert requests.get(page.group(1) + "/api/traces", timeout=10).json() == {"traces": [], "next": None}
+        empty = requests.post(receiver.group(1) + "/v1/traces", data=b"",
+                              headers={"content-type": "application/x-protobuf"}, timeout=10)  # fmt: skip
+        assert empty.status_code == 200
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_ui_help_documents_the_options() -> None:
+    from click.testing import CliRunner
+
+    from otel_genai.cli import main
+
+    result = CliRunner().invoke(main, ["ui", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--http-port", "--grpc-port", "--port", "--data-dir", "--retention-days",
+                   "--max-size-mb", "--token", "OTEL_GENAI_UI_TOKEN"):  # fmt: skip
+        assert option in result.output
