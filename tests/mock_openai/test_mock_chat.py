@@ -129,8 +129,9 @@ def test_n_gives_distinct_choices_and_sums_their_tokens(openai_client: openai.Op
 
 @pytest.mark.parametrize("limit_name", ["max_tokens", "max_completion_tokens"])
 def test_token_limit_truncates_with_finish_reason_length(openai_client: openai.OpenAI, limit_name: str) -> None:
+    # extra_body: openai 1.26 predates max_completion_tokens.
     completion = openai_client.chat.completions.create(
-        model="gpt-4o-mini", messages=user("What is a trace?"), **{limit_name: 3}
+        model="gpt-4o-mini", messages=user("What is a trace?"), extra_body={limit_name: 3}
     )
     assert completion.choices[0].finish_reason == "length"
     assert completion.choices[0].message.content == "You asked:"
@@ -215,7 +216,7 @@ def test_parallel_calls_stop_at_three(openai_client: openai.OpenAI) -> None:
 def test_without_parallel_calls_only_the_first_tool_is_called(openai_client: openai.OpenAI) -> None:
     tools = [WEATHER_TOOL, _tool("get_time", {})]
     completion = openai_client.chat.completions.create(
-        model="gpt-4o-mini", messages=user("go"), tools=tools, parallel_tool_calls=False
+        model="gpt-4o-mini", messages=user("go"), tools=tools, extra_body={"parallel_tool_calls": False}
     )
     assert [call.function.name for call in completion.choices[0].message.tool_calls or []] == ["get_current_weather"]
 
@@ -261,14 +262,15 @@ def test_tool_results_are_answered_in_text(openai_client: openai.OpenAI) -> None
 def test_long_prompts_report_cached_tokens_in_128_blocks(openai_client: openai.OpenAI) -> None:
     long_prompt = " ".join(["observability"] * 1500)
     completion = openai_client.chat.completions.create(model="gpt-4o-mini", messages=user(long_prompt))
-    cached = completion.usage.prompt_tokens_details.cached_tokens
+    # model_dump(): openai 1.26 keeps the detail objects as plain dicts.
+    cached = completion.usage.model_dump()["prompt_tokens_details"]["cached_tokens"]
     assert cached % 128 == 0
     assert 1024 <= cached <= completion.usage.prompt_tokens
 
 
 def test_reasoning_models_report_reasoning_tokens(openai_client: openai.OpenAI) -> None:
     completion = openai_client.chat.completions.create(model="o3-mini", messages=user("Say this is a test"))
-    reasoning = completion.usage.completion_tokens_details.reasoning_tokens
+    reasoning = completion.usage.model_dump()["completion_tokens_details"]["reasoning_tokens"]
     assert reasoning > 0
     assert completion.usage.completion_tokens == 5 + reasoning
     assert completion.model == "o3-mini-2025-01-31"
