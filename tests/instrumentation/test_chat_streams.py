@@ -236,3 +236,30 @@ async def test_async_stream_cancelled_mid_way(instrument, async_client):
         await task
     span = captured.span()
     assert span.attributes["error.type"] == "asyncio.CancelledError"
+
+
+def test_stream_dropped_after_its_finish_reason_is_complete(instrument, client):
+    captured = instrument()
+    stream = client.chat.completions.create(model="gpt-4o-mini", messages=POEM, stream=True, extra_headers=CHUNKS)
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].finish_reason:
+            break  # the reply is whole; the [DONE] marker was never read
+    del stream, chunk
+    gc.collect()
+    span = captured.span()
+    assert "error.type" not in span.attributes
+    assert span.attributes["gen_ai.response.finish_reasons"] == ("stop",)
+
+
+def test_chat_stream_helper_gives_one_span(instrument, client):
+    if not hasattr(client.chat.completions, "stream"):
+        pytest.skip("this openai client has no chat.completions.stream()")
+    captured = instrument(capture="SPAN_ONLY")
+    with client.chat.completions.stream(model="gpt-4o-mini", messages=POEM) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_completion()
+    span = captured.span()
+    assert span.attributes["gen_ai.response.id"] == final.id
+    (output,) = json_attr(span, "gen_ai.output.messages")
+    assert output["parts"][0]["content"] == final.choices[0].message.content

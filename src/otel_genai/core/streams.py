@@ -25,6 +25,10 @@ T = TypeVar("T")
 class ChunkFolder(Protocol):
     """A provider's knowledge of its stream: fold each chunk, then write the result."""
 
+    @property
+    def finished(self) -> bool:
+        """Whether the chunks so far include the stream's last word (e.g. every finish reason)."""
+
     def fold(self, chunk: Any) -> None: ...
 
     def finish(self) -> None:
@@ -59,8 +63,21 @@ class StreamRecorder:
         self._end(error_type_of(exc), str(exc))
 
     def abandon(self) -> None:
-        """The stream was garbage-collected before it was consumed or closed."""
-        self._end(semconv.ERROR_STREAM_ABANDONED, "stream garbage-collected before it was consumed or closed")
+        """The stream was garbage-collected before it was consumed or closed.
+
+        If the response had already said its last word (a caller that stops reading at the
+        finish reason, or a helper that closes the HTTP response itself), that is a
+        complete call, not an abandoned one.
+        """
+        try:
+            finished = self.folding and self.folder.finished
+        except Exception as exc:  # noqa: BLE001
+            log_internal_error("reading a stream chunk", exc)
+            finished = False
+        if finished:
+            self._end(None, None)
+        else:
+            self._end(semconv.ERROR_STREAM_ABANDONED, "stream garbage-collected before it was consumed or closed")
 
     def _end(self, error_type: str | None, description: str | None) -> None:
         call = self.call

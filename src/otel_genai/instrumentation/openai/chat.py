@@ -159,6 +159,10 @@ class ChatChunkFolder:
         self.identity_seen = False
         self.keep_content = call.wants_content
 
+    @property
+    def finished(self) -> bool:
+        return bool(self.choices) and all(d.finish_reason is not None for d in self.choices.values())
+
     def fold(self, chunk: Any) -> None:
         if not self.identity_seen:
             read_response_identity(self.call.invocation, chunk)

@@ -17,21 +17,6 @@ from otel_genai.core.wrapper import Switch, async_wrapper, sync_wrapper
 _INSTRUMENTS = ("openai >= 1.26",)
 
 
-def _targets() -> list[tuple[str, str, Any, bool]]:
-    """(module, Class, adapter, is_async) for every method we patch."""
-    # Imported here: loading the entry point must not import openai.
-    from otel_genai.instrumentation.openai.chat import ChatCompletions
-    from otel_genai.instrumentation.openai.embeddings import Embeddings
-
-    chat, embeddings = ChatCompletions(), Embeddings()
-    return [
-        ("openai.resources.chat.completions", "Completions", chat, False),
-        ("openai.resources.chat.completions", "AsyncCompletions", chat, True),
-        ("openai.resources.embeddings", "Embeddings", embeddings, False),
-        ("openai.resources.embeddings", "AsyncEmbeddings", embeddings, True),
-    ]
-
-
 class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     """Instruments the OpenAI Python client (``openai`` 1.26 and later).
 
@@ -58,15 +43,23 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             logger_provider=kwargs.get("logger_provider"),
         )
         switch = self._switch = Switch()
+        # Imported here: loading the entry point must not import openai.
+        from otel_genai.instrumentation.openai import adapters
+        from otel_genai.instrumentation.openai.targets import TARGETS
+
         patched = []
-        for module_name, class_name, adapter, is_async in _targets():
-            module = importlib.import_module(module_name)
-            owner = getattr(module, class_name, None)
-            if owner is None or not hasattr(owner, "create"):
+        for target in TARGETS:
+            try:
+                module = importlib.import_module(target.module)
+            except ImportError:  # a resource this client version does not have
                 continue
-            make = async_wrapper if is_async else sync_wrapper
-            wrap_function_wrapper(owner, "create", make(switch, telemetry, adapter))
-            patched.append((owner, "create"))
+            adapter = getattr(adapters, target.adapter)()
+            for class_name, make in ((target.sync_class, sync_wrapper), (target.async_class, async_wrapper)):
+                owner = getattr(module, class_name, None)
+                if getattr(owner, target.method, None) is None:
+                    continue
+                wrap_function_wrapper(owner, target.method, make(switch, telemetry, adapter))
+                patched.append((owner, target.method))
         self._patched = tuple(patched)
 
     def _uninstrument(self, **kwargs: Any) -> None:

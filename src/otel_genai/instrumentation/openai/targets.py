@@ -1,0 +1,29 @@
+"""The table of OpenAI client methods we wrap, and the adapter that reads each.
+
+One row per resource method, naming its sync and its async resource class (the async
+class's methods are not always coroutine functions to ``inspect``: the client decorates
+them, so the row says which is which).
+A class or method that the installed client does not have is skipped, so one table
+serves openai 1.x through 3.x.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """``module.SyncClass.method`` and ``module.AsyncClass.method``, read by ``adapter``."""
+
+    module: str
+    sync_class: str
+    async_class: str
+    method: str
+    adapter: str  # the adapter's class name in otel_genai.instrumentation.openai.adapters
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("openai.resources.chat.completions", "Completions", "AsyncCompletions", "create", "ChatCompletions"),
+    Target("openai.resources.embeddings", "Embeddings", "AsyncEmbeddings", "create", "Embeddings"),
+)
