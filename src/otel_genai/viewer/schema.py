@@ -144,6 +144,7 @@ END;
 
 # Rebuilds the summary of every trace listed in the temp table batch_traces. Root: the
 # span without a parent, else the earliest (a trace whose root lives in another process).
+# CROSS JOIN pins batch_traces as the outer loop: otherwise the planner may walk all spans.
 REFRESH_TRACES = f"""
 INSERT INTO traces (trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count,
                     error_count, input_tokens, output_tokens, conversation_id)
@@ -158,9 +159,9 @@ SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns),
        COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
                          THEN s.output_tokens END), SUM(s.output_tokens)),
        MAX(s.conversation_id)
-FROM batch_traces b JOIN spans s ON s.trace_id = b.trace_id
+FROM batch_traces b CROSS JOIN spans s ON s.trace_id = b.trace_id
 WHERE 1
-GROUP BY s.trace_id
+GROUP BY b.trace_id
 ON CONFLICT (trace_id) DO UPDATE SET
     start_ns = excluded.start_ns, end_ns = excluded.end_ns, root_name = excluded.root_name,
     root_service = excluded.root_service, span_count = excluded.span_count,
