@@ -12,6 +12,11 @@ Azure: ``/openai/deployments/{deployment}/{chat/completions,completions,embeddin
 (``api-version`` and an ``api-key`` or bearer token required), ``/openai/responses``,
 and ``/openai/v1/...`` mirroring ``/v1/...``.
 
+Errors follow OpenAI: unknown routes get 404 ``Invalid URL (METHOD /path)``; a model
+named ``does-not-exist…`` or ``unknown-…`` gets 404 ``model_not_found`` (400 on
+``/v1/responses``, as the real Responses API answers); a body that is not a JSON
+object, or lacks ``model`` / ``messages``, gets 400.
+
 Request headers that steer the reply
 ------------------------------------
 ``x-mock-reply: <text>``

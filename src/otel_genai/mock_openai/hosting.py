@@ -24,7 +24,7 @@ def _is_deliberate_reset(error: BaseException | None) -> bool:
         return True
     # anyio task groups may wrap the reset in an exception group.
     inner = getattr(error, "exceptions", None)
-    return bool(inner) and all(_is_deliberate_reset(e) for e in inner)
+    return isinstance(inner, tuple) and bool(inner) and all(_is_deliberate_reset(e) for e in inner)
 
 
 _RESET_FILTER = _DeliberateResetFilter()

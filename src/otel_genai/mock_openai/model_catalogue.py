@@ -72,5 +72,4 @@ def embedding_dimensions(model: str) -> int:
 
 def model_object(model: str) -> dict[str, object]:
     """One entry of ``GET /v1/models``."""
-    owner = "openai" if model.startswith(("o", "gpt-5", "gpt-4.1")) else "system"
-    return {"id": model, "object": "model", "created": MODEL_CREATED, "owned_by": owner}
+    return {"id": model, "object": "model", "created": MODEL_CREATED, "owned_by": "system"}

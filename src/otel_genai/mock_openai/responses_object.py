@@ -29,8 +29,8 @@ def response_object(
     reasoning_model: bool,
 ) -> dict[str, Any]:
     """An ``in_progress`` response with no output yet; the caller completes it."""
-    text = request.get("text") if isinstance(request.get("text"), Mapping) else {}
-    reasoning = request.get("reasoning") if isinstance(request.get("reasoning"), Mapping) else {}
+    text = _mapping(request.get("text"))
+    reasoning = _mapping(request.get("reasoning"))
     effort = reasoning.get("effort") or ("medium" if reasoning_model else None)
     body: dict[str, Any] = {
         "id": response_id,
@@ -75,6 +75,10 @@ def response_object(
         # Sent as an id or as {"id": ...}; always reported as an object.
         body["conversation"] = {"id": conversation} if isinstance(conversation, str) else conversation
     return body
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _number(value: Any, default: float) -> float:

@@ -24,7 +24,6 @@ from otel_genai.mock_openai.identifiers import request_id
 from otel_genai.mock_openai.scenarios import Scenario
 
 T = TypeVar("T")
-_GAP = object()
 _RETRYABLE = frozenset({408, 409, 429})
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
 
@@ -35,10 +34,9 @@ class StreamReset(Exception):
 
 @dataclass(frozen=True)
 class JSONReply:
-    """A JSON body and its status."""
+    """A successful JSON body (errors travel as :class:`MockAPIError`)."""
 
     body: Mapping[str, Any]
-    status: int = 200
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def render_reply(reply: Reply, scenario: Scenario, started: float) -> Response:
     headers = base_headers(started)
     if isinstance(reply, JSONReply):
         body = _serialize(reply.body, scenario, indent=2)
-        return Response(body, status_code=reply.status, media_type="application/json", headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
     if scenario.cut_after is not None:
         # A cut stream also ends the connection, as a failing proxy would.
         headers["connection"] = "close"
@@ -138,9 +136,12 @@ async def _stream_body(events: Sequence[StreamEvent], scenario: Scenario) -> Asy
 
 
 def interleave(sequences: Sequence[Sequence[T]]) -> list[tuple[int, T]]:
-    """``(position, item)`` pairs taking one item of each sequence in turn, as parallel choices stream."""
-    rounds = zip_longest(*sequences, fillvalue=_GAP)
-    return [(position, item) for row in rounds for position, item in enumerate(row) if item is not _GAP]
+    """``(position, item)`` pairs taking one item of each sequence in turn, as parallel choices stream.
+
+    Items must not be None: None marks a sequence that has run out.
+    """
+    rounds = zip_longest(*sequences)
+    return [(position, item) for row in rounds for position, item in enumerate(row) if item is not None]
 
 
 def broken_off(events: Sequence[StreamEvent], error: Mapping[str, Any]) -> list[StreamEvent]:
