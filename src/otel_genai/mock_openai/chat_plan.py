@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ from otel_genai.mock_openai.tokens import (
     count_tokens,
     shape_reply,
 )
-from otel_genai.mock_openai.tool_calls import ToolCall, chat_function_tools, plan_tool_calls
+from otel_genai.mock_openai.tool_calls import ToolCall, chat_function_tools, definition_tokens, plan_tool_calls
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,6 @@ def plan_chat(body: Mapping[str, Any], ctx: RequestContext, model: str, conversa
             choices.append(ChatChoice(index, None, tuple(calls)))
         else:
             choices.append(ChatChoice(index, _text_reply(body, ctx, conversation, index)))
-    tool_tokens = count_tokens(json.dumps(body["tools"])) if tools else 0
     return ChatPlan(
         completion_id=chat_completion_id(),
         created=ctx.now,
@@ -113,7 +111,7 @@ def plan_chat(body: Mapping[str, Any], ctx: RequestContext, model: str, conversa
         fingerprint=system_fingerprint(),
         service_tier=service_tier(body),
         choices=tuple(choices),
-        prompt_tokens=conversation.prompt_tokens + tool_tokens,
+        prompt_tokens=conversation.prompt_tokens + definition_tokens(body.get("tools")),
         reasoning=is_reasoning_model(model),
         azure=ctx.azure,
         stream_usage=wants_stream_usage(body),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +33,7 @@ from otel_genai.mock_openai.responses_items import (
 from otel_genai.mock_openai.responses_object import response_object, response_usage
 from otel_genai.mock_openai.responses_stream import response_stream_events
 from otel_genai.mock_openai.tokens import REASONING_TOKENS_PER_OUTPUT_TOKEN, count_tokens, shape_reply
-from otel_genai.mock_openai.tool_calls import plan_tool_calls, responses_function_tools
+from otel_genai.mock_openai.tool_calls import definition_tokens, plan_tool_calls, responses_function_tools
 from otel_genai.mock_openai.wire import JSONReply, Reply, StreamReply
 
 
@@ -64,8 +63,7 @@ def create_response(body: Mapping[str, Any], ctx: RequestContext) -> Reply:
         model=snapshot_of(model),
         reasoning_model=is_reasoning_model(model),
     )
-    tools = body.get("tools")
-    input_tokens = conversation.prompt_tokens + (count_tokens(json.dumps(tools)) if tools else 0)
+    input_tokens = conversation.prompt_tokens + definition_tokens(body.get("tools"))
     response.update(
         status="incomplete" if output.incomplete else "completed",
         completed_at=ctx.now,
@@ -73,11 +71,12 @@ def create_response(body: Mapping[str, Any], ctx: RequestContext) -> Reply:
         output=output.items,
         usage=response_usage(input_tokens, output.visible_tokens + output.reasoning_tokens, output.reasoning_tokens),
     )
+    billed = _with_billing(response)
     if response["store"]:
-        ctx.state.responses.put(_with_billing(response))
+        ctx.state.responses.put(billed)
     if wants_stream(body):
         return StreamReply(response_stream_events(response, stream_error=ctx.scenario.stream_error))
-    return JSONReply(_with_billing(response))
+    return JSONReply(billed)
 
 
 def retrieve_response(body: Mapping[str, Any], ctx: RequestContext) -> Reply:

@@ -9,6 +9,7 @@ from typing import Any
 
 from otel_genai.mock_openai.identifiers import tool_call_id
 from otel_genai.mock_openai.schema_samples import sample_arguments
+from otel_genai.mock_openai.tokens import count_tokens
 
 # A real model rarely fans out further in one turn; more would only bloat test output.
 MAX_PARALLEL_CALLS = 3
@@ -29,6 +30,11 @@ class ToolCall:
     call_id: str
     name: str
     arguments: str
+
+
+def definition_tokens(tools: Any) -> int:
+    """Prompt tokens spent on the request's tool definitions (any kind of tool)."""
+    return count_tokens(json.dumps(tools)) if tools else 0
 
 
 def chat_function_tools(tools: Any) -> list[FunctionTool]:
