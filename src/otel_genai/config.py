@@ -76,6 +76,8 @@ class Settings:
     conventions: ConventionMode = ConventionMode.LATEST
     max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     content_hook: ContentHook | None = None
+    # gen_ai.provider.name for every call, when the client cannot tell (e.g. a vLLM server).
+    provider_name: str | None = None
 
     @property
     def content_on_span(self) -> bool:
@@ -160,6 +162,7 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
     content_hook: ContentHook | None = None,
+    provider_name: str | None = None,
 ) -> Settings:
     """Build the process's :class:`Settings` from the environment."""
     env = os.environ if environ is None else environ
@@ -174,4 +177,5 @@ def load_settings(
             DEFAULT_MAX_CONTENT_LENGTH,
         ),
         content_hook=content_hook,
+        provider_name=provider_name or (env.get(semconv.ENV_PROVIDER_NAME) or "").strip() or None,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from opentelemetry.semconv._incubating.attributes import azure_attributes as _azure
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as _gen_ai
 from opentelemetry.semconv._incubating.attributes import openai_attributes as _openai
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics as _gen_ai_metrics
@@ -57,6 +58,9 @@ TOOL_DEFINITIONS: Final = _gen_ai.GEN_AI_TOOL_DEFINITIONS
 ERROR_TYPE: Final = _error.ERROR_TYPE
 SERVER_ADDRESS: Final = _server.SERVER_ADDRESS
 SERVER_PORT: Final = _server.SERVER_PORT
+
+AZURE_RESOURCE_PROVIDER_NAMESPACE: Final = _azure.AZURE_RESOURCE_PROVIDER_NAMESPACE
+AZURE_COGNITIVE_SERVICES: Final = "Microsoft.CognitiveServices"
 
 OPENAI_API_TYPE: Final = _openai.OPENAI_API_TYPE
 OPENAI_REQUEST_SERVICE_TIER: Final = _openai.OPENAI_REQUEST_SERVICE_TIER
@@ -108,6 +112,7 @@ LEGACY_RENAMES: Final[dict[str, str]] = {
 # Latest names that the pre-1.37 conventions did not have at all.
 LEGACY_ABSENT: Final = frozenset(
     {
+        AZURE_RESOURCE_PROVIDER_NAMESPACE,
         OPENAI_API_TYPE,
         REQUEST_STREAM,
         REQUEST_REASONING_LEVEL,
@@ -136,3 +141,4 @@ ENV_CAPTURE_MESSAGE_CONTENT: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE
 ENV_EMIT_EVENT: Final = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
 ENV_SEMCONV_STABILITY_OPT_IN: Final = "OTEL_SEMCONV_STABILITY_OPT_IN"
 ENV_MAX_CONTENT_LENGTH: Final = "OTEL_INSTRUMENTATION_GENAI_MAX_CONTENT_LENGTH"
+ENV_PROVIDER_NAME: Final = "OTEL_INSTRUMENTATION_GENAI_PROVIDER_NAME"

@@ -10,6 +10,7 @@ runs once and its result or exception reaches the caller untouched.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from opentelemetry import context as otel_context
@@ -34,6 +35,11 @@ class OperationAdapter(Protocol):
         (streams). Returns the object the caller gets: ``result`` itself."""
 
 
+# Set while a wrapped call runs: a client method that calls another wrapped method
+# (a helper over create, an alias wrapped twice) must give one span, not two.
+_inside_call: ContextVar[bool] = ContextVar("otel_genai_inside_call", default=False)
+
+
 class Switch:
     """Whether wrappers record anything. Off after ``uninstrument()``, so bound
     wrappers that clients cached while instrumented pass straight through."""
@@ -47,7 +53,7 @@ class Switch:
 def _begin(
     switch: Switch, telemetry: GenAITelemetry, adapter: OperationAdapter, instance: Any, kwargs: dict[str, Any]
 ) -> ModelCall | None:
-    if not switch.on:
+    if not switch.on or _inside_call.get():
         return None
     try:
         inv = adapter.invocation(instance, kwargs)
@@ -89,12 +95,15 @@ def sync_wrapper(switch: Switch, telemetry: GenAITelemetry, adapter: OperationAd
         if call is None:
             return wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(call.span))
+        inside = _inside_call.set(True)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
+            _inside_call.reset(inside)
             otel_context.detach(token)
             _fail(call, exc)
             raise
+        _inside_call.reset(inside)
         otel_context.detach(token)
         return _finish(adapter, call, result)
 
@@ -109,12 +118,15 @@ def async_wrapper(switch: Switch, telemetry: GenAITelemetry, adapter: OperationA
         if call is None:
             return await wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(call.span))
+        inside = _inside_call.set(True)
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as exc:
+            _inside_call.reset(inside)
             otel_context.detach(token)
             _fail(call, exc)
             raise
+        _inside_call.reset(inside)
         otel_context.detach(token)
         return _finish(adapter, call, result)
 

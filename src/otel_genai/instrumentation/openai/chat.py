@@ -7,7 +7,7 @@ from typing import Any
 from otel_genai import semconv
 from otel_genai.core.invocation import Invocation, Message, ToolDefinition, text_part, tool_call_part
 from otel_genai.core.telemetry import ModelCall
-from otel_genai.instrumentation.openai.endpoint import endpoint_of
+from otel_genai.instrumentation.openai.endpoint import new_invocation, speaks_openai_flavor
 from otel_genai.instrumentation.openai.fields import field, integer, items, number, string, string_list
 from otel_genai.instrumentation.openai.messages import (
     input_message,
@@ -55,6 +55,8 @@ def read_response_identity(inv: Invocation, response: Any) -> None:
     model = string(field(response, "model"))
     if model:
         inv.response_model = model
+    if not speaks_openai_flavor(inv):
+        return
     tier = string(field(response, "service_tier"))
     if tier:
         inv.provider_attributes[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
@@ -77,35 +79,34 @@ def request_reader(kwargs: dict[str, Any]) -> Any:
     return get
 
 
+def read_sampling_parameters(inv: Invocation, get: Any) -> None:
+    """The generation parameters Chat and legacy Completions share."""
+    inv.stream = get("stream") is True
+    inv.temperature = number(get("temperature"))
+    inv.top_p = number(get("top_p"))
+    inv.top_k = integer(get("top_k"))
+    inv.max_tokens = integer(get("max_completion_tokens")) or integer(get("max_tokens"))
+    inv.frequency_penalty = number(get("frequency_penalty"))
+    inv.presence_penalty = number(get("presence_penalty"))
+    inv.stop_sequences = string_list(get("stop"))
+    inv.seed = integer(get("seed"))
+    inv.choice_count = integer(get("n"))
+
+
 class ChatCompletions:
     """The adapter of ``chat.completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
-        endpoint = endpoint_of(instance)
         get = request_reader(kwargs)
-        inv = Invocation(
-            operation=semconv.OP_CHAT,
-            provider=endpoint.provider,
-            request_model=string(get("model")),
-            server_address=endpoint.address,
-            server_port=endpoint.port,
-            stream=get("stream") is True,
-            temperature=number(get("temperature")),
-            top_p=number(get("top_p")),
-            top_k=integer(get("top_k")),
-            max_tokens=integer(get("max_completion_tokens")) or integer(get("max_tokens")),
-            frequency_penalty=number(get("frequency_penalty")),
-            presence_penalty=number(get("presence_penalty")),
-            stop_sequences=string_list(get("stop")),
-            seed=integer(get("seed")),
-            choice_count=integer(get("n")),
-            output_type=output_type(get("response_format")),
-            reasoning_level=string(get("reasoning_effort")),
-        )
-        inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_CHAT
-        tier = string(get("service_tier"))
-        if tier and tier != "auto":
-            inv.provider_attributes[semconv.OPENAI_REQUEST_SERVICE_TIER] = tier
+        inv = new_invocation(semconv.OP_CHAT, instance, get("model"))
+        read_sampling_parameters(inv, get)
+        inv.output_type = output_type(get("response_format"))
+        inv.reasoning_level = string(get("reasoning_effort"))
+        if speaks_openai_flavor(inv):
+            inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_CHAT
+            tier = string(get("service_tier"))
+            if tier and tier != "auto":
+                inv.provider_attributes[semconv.OPENAI_REQUEST_SERVICE_TIER] = tier
         return inv
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
@@ -164,9 +165,11 @@ class ChatChunkFolder:
         return bool(self.choices) and all(d.finish_reason is not None for d in self.choices.values())
 
     def fold(self, chunk: Any) -> None:
+        # Until a chunk names the response: Azure opens with a prompt-filter chunk whose
+        # id and model are empty.
         if not self.identity_seen:
             read_response_identity(self.call.invocation, chunk)
-            self.identity_seen = True
+            self.identity_seen = self.call.invocation.response_id is not None
         usage = field(chunk, "usage")
         if usage is not None:
             self.usage = usage

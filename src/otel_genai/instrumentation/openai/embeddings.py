@@ -8,7 +8,7 @@ from otel_genai import semconv
 from otel_genai.core.invocation import Invocation
 from otel_genai.core.streams import ChunkFolder
 from otel_genai.core.telemetry import ModelCall
-from otel_genai.instrumentation.openai.endpoint import endpoint_of
+from otel_genai.instrumentation.openai.endpoint import new_invocation
 from otel_genai.instrumentation.openai.fields import field, integer, items, string
 from otel_genai.instrumentation.openai.results import deliver
 
@@ -17,18 +17,11 @@ class Embeddings:
     """The adapter of ``embeddings.create`` (sync and async)."""
 
     def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
-        endpoint = endpoint_of(instance)
-        get = kwargs.get
-        encoding = string(get("encoding_format"))
-        return Invocation(
-            operation=semconv.OP_EMBEDDINGS,
-            provider=endpoint.provider,
-            request_model=string(get("model")),
-            server_address=endpoint.address,
-            server_port=endpoint.port,
-            encoding_formats=[encoding] if encoding else None,
-            dimension_count=integer(get("dimensions")),
-        )
+        inv = new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
+        encoding = string(kwargs.get("encoding_format"))
+        inv.encoding_formats = [encoding] if encoding else None
+        inv.dimension_count = integer(kwargs.get("dimensions"))
+        return inv
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         # The conventions define no content attribute for embedding inputs.

@@ -21,9 +21,12 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     """Instruments the OpenAI Python client (``openai`` 1.26 and later).
 
     ``instrument()`` accepts ``tracer_provider``, ``meter_provider``, ``logger_provider``
-    (the globals by default) and ``content_hook``: a callable that receives each call's
+    (the globals by default); ``content_hook``: a callable that receives each call's
     :class:`~otel_genai.core.invocation.Invocation` before content is recorded and may
-    rewrite or clear its messages. Everything else comes from the environment (README).
+    rewrite or clear its messages; ``provider_name``: the ``gen_ai.provider.name`` of every
+    call (for servers the base URL does not reveal, e.g. ``"vllm"``); ``provider_hosts``:
+    ``{host: provider}`` added to the table of known hosts. Everything else comes from the
+    environment (README).
     """
 
     # BaseInstrumentor is a singleton whose __init__ runs on every construction, so
@@ -35,7 +38,10 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         return _INSTRUMENTS
 
     def _instrument(self, **kwargs: Any) -> None:
-        settings = load_settings(content_hook=kwargs.get("content_hook"))
+        from otel_genai.instrumentation.openai import endpoint
+
+        settings = load_settings(content_hook=kwargs.get("content_hook"), provider_name=kwargs.get("provider_name"))
+        endpoint.configure(endpoint.ProviderOverrides(settings.provider_name, kwargs.get("provider_hosts")))
         telemetry = GenAITelemetry(
             settings,
             tracer_provider=kwargs.get("tracer_provider"),

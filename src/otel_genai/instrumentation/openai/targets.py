@@ -25,5 +25,9 @@ class Target:
 
 TARGETS: tuple[Target, ...] = (
     Target("openai.resources.chat.completions", "Completions", "AsyncCompletions", "create", "ChatCompletions"),
+    # Structured outputs post directly, not through create.
+    Target("openai.resources.chat.completions", "Completions", "AsyncCompletions", "parse", "ChatCompletions"),
+    Target("openai.resources.beta.chat.completions", "Completions", "AsyncCompletions", "parse", "ChatCompletions"),
+    Target("openai.resources.completions", "Completions", "AsyncCompletions", "create", "TextCompletions"),
     Target("openai.resources.embeddings", "Embeddings", "AsyncEmbeddings", "create", "Embeddings"),
 )
