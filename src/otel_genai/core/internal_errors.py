@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _log = logging.getLogger("otel_genai")
 _seen: set[tuple[str, type[BaseException]]] = set()
@@ -34,3 +36,45 @@ def log_internal_error(stage: str, exc: BaseException) -> None:
             _log.debug("otel-genai: telemetry failed at %s", stage, exc_info=exc)
     except Exception:  # noqa: S110 - logging itself must not break the call either
         pass
+
+
+# --- fault injection, for tests only ------------------------------------------------------
+# The reliability tests make each stage of ours raise and check that the application's
+# call is unchanged. In production the set is empty and a fault point costs one truth test.
+
+#: Every stage at which a fault can be injected.
+FAULT_STAGES = (
+    "request",
+    "request content",
+    "response",
+    "stream chunk",
+    "stream finish",
+    "record span",
+    "record metrics",
+    "emit events",
+)
+_injected: frozenset[str] = frozenset()
+
+
+class InjectedFault(RuntimeError):
+    """Raised at a fault point that a test armed."""
+
+
+def fault_point(stage: str) -> None:
+    if _injected and stage in _injected:
+        raise InjectedFault(stage)
+
+
+@contextmanager
+def injected_faults(*stages: str) -> Iterator[None]:
+    """Test-only: make our code raise at ``stages`` (names from :data:`FAULT_STAGES`)."""
+    global _injected
+    unknown = set(stages) - set(FAULT_STAGES)
+    if unknown:
+        raise ValueError(f"unknown fault stages {sorted(unknown)}; known: {FAULT_STAGES}")
+    previous = _injected
+    _injected = frozenset(stages)
+    try:
+        yield
+    finally:
+        _injected = previous

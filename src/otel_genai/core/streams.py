@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from otel_genai import semconv
 from otel_genai.core.attributes import error_type_of
-from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.internal_errors import fault_point, log_internal_error
 from otel_genai.core.telemetry import ModelCall
 
 T = TypeVar("T")
@@ -85,6 +85,7 @@ class StreamRecorder:
             return
         if self.folding:
             try:
+                fault_point("stream finish")
                 self.folder.finish()
             except Exception as exc:  # noqa: BLE001
                 log_internal_error("assembling a streamed response", exc)
@@ -114,6 +115,7 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Iterator[T]
                 elif times is not None:
                     times.append(clock())
                 if recorder.folding:
+                    fault_point("stream chunk")
                     fold(chunk)
             except Exception as exc:  # noqa: BLE001
                 recorder.fold_failed(exc)
@@ -141,6 +143,7 @@ async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorde
                 elif times is not None:
                     times.append(clock())
                 if recorder.folding:
+                    fault_point("stream chunk")
                     fold(chunk)
             except Exception as exc:  # noqa: BLE001
                 recorder.fold_failed(exc)

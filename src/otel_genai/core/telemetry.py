@@ -28,7 +28,7 @@ from otel_genai.core.attributes import (
     outcome_attributes,
     sampling_attributes,
 )
-from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.internal_errors import fault_point, log_internal_error
 from otel_genai.core.invocation import Invocation, Message
 
 _SCOPE = "otel_genai"
@@ -143,27 +143,38 @@ class ModelCall:
         self.end(error_type=error_type_of(exc), description=str(exc))
 
     def end(self, error_type: str | None = None, description: str | None = None) -> None:
-        """Record span, metrics and events once; later calls do nothing. Never raises."""
+        """Record span, metrics and events once; later calls do nothing. Never raises.
+
+        The span and the metrics are recorded independently: a failure in one (ours or
+        an SDK's) still leaves the other recorded, and the span always ends.
+        """
         with self._lock:
             if self._ended:
                 return
             self._ended = True
-        try:
-            self._record(error_type, description)
-        except Exception as exc:  # noqa: BLE001 - telemetry must never raise into the app
-            log_internal_error("recording the call's telemetry", exc)
-            try:
-                self.span.end()
-            except Exception as end_exc:  # noqa: BLE001
-                log_internal_error("ending the span", end_exc)
-
-    def _record(self, error_type: str | None, description: str | None) -> None:
         ended_at = time.perf_counter()
-        telemetry = self.telemetry
         inv = self.invocation
         if error_type is not None:
             inv.error_type = error_type
         ttfc = None if self.first_chunk_at is None else self.first_chunk_at - self.started
+        try:
+            if self.recording:
+                self._record_span(description, ttfc)
+        except Exception as exc:  # noqa: BLE001 - telemetry must never raise into the app
+            log_internal_error("recording the span", exc)
+        try:
+            self.span.end()
+        except Exception as exc:  # noqa: BLE001
+            log_internal_error("ending the span", exc)
+        try:
+            self._record_metrics(ended_at - self.started, ttfc)
+        except Exception as exc:  # noqa: BLE001
+            log_internal_error("recording metrics", exc)
+
+    def _record_span(self, description: str | None, ttfc: float | None) -> None:
+        fault_point("record span")
+        telemetry = self.telemetry
+        inv = self.invocation
         if self.wants_content and telemetry.settings.content_hook is not None:
             try:
                 telemetry.settings.content_hook(inv)
@@ -171,19 +182,18 @@ class ModelCall:
                 log_internal_error("the content hook", exc)
                 inv.system_instructions = inv.input_messages = inv.output_messages = None
                 inv.tool_definitions = None
-
-        latest: Attributes | None = None
-        if self.recording:
-            latest = outcome_attributes(inv, ttfc)
-            span_attrs = self._convention_view(latest)
-            if telemetry.content_on_span and self.wants_content:
-                span_attrs.update(self._content_attributes(as_json=True))
-            self.span.set_attributes(span_attrs)
-            if inv.error_type is not None:
-                self.span.set_status(Status(StatusCode.ERROR, description))
+        if inv.error_type is not None:
+            self.span.set_status(Status(StatusCode.ERROR, description))
+        latest = outcome_attributes(inv, ttfc)
+        span_attrs = self._convention_view(latest)
+        if telemetry.content_on_span and self.wants_content:
+            span_attrs.update(self._content_attributes(as_json=True))
+        self.span.set_attributes(span_attrs)
+        try:
+            fault_point("emit events")
             self._emit_events(latest)
-        self.span.end()
-        self._record_metrics(ended_at - self.started, ttfc)
+        except Exception as exc:  # noqa: BLE001 - a failed event must not cost the span
+            log_internal_error("emitting events", exc)
 
     def _convention_view(self, latest: Attributes) -> Attributes:
         telemetry = self.telemetry
@@ -209,6 +219,7 @@ class ModelCall:
         return values
 
     def _record_metrics(self, duration: float, ttfc: float | None) -> None:
+        fault_point("record metrics")
         telemetry = self.telemetry
         inv = self.invocation
         attrs = metric_attributes(inv)

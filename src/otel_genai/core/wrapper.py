@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
-from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.internal_errors import fault_point, log_internal_error
 from otel_genai.core.invocation import Invocation
 from otel_genai.core.telemetry import GenAITelemetry, ModelCall
 
@@ -56,6 +56,7 @@ def _begin(
     if not switch.on or _inside_call.get():
         return None
     try:
+        fault_point("request")
         inv = adapter.invocation(instance, kwargs)
         if inv is None:
             return None
@@ -65,6 +66,7 @@ def _begin(
         return None
     if call.wants_content:
         try:
+            fault_point("request content")
             adapter.request_content(inv, kwargs)
         except Exception as exc:  # noqa: BLE001
             log_internal_error("reading the request's messages", exc)
@@ -80,6 +82,7 @@ def _fail(call: ModelCall, exc: BaseException) -> None:
 
 def _finish(adapter: OperationAdapter, call: ModelCall, result: Any) -> Any:
     try:
+        fault_point("response")
         return adapter.on_result(call, result)
     except Exception as exc:  # noqa: BLE001
         log_internal_error("reading the response", exc)
