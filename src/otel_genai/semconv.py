@@ -34,6 +34,11 @@ REQUEST_STREAM: Final = _gen_ai.GEN_AI_REQUEST_STREAM
 REQUEST_ENCODING_FORMATS: Final = _gen_ai.GEN_AI_REQUEST_ENCODING_FORMATS
 REQUEST_REASONING_LEVEL: Final = "gen_ai.request.reasoning.level"
 REQUEST_PREVIOUS_RESPONSE_ID: Final = "gen_ai.request.previous_response.id"
+# The fetch_response span (semantic-conventions-genai #353).
+REQUEST_STREAM_CURSOR: Final = "gen_ai.request.stream_cursor"
+RESPONSE_STATUS: Final = "gen_ai.response.status"
+PROMPT_NAME: Final = _gen_ai.GEN_AI_PROMPT_NAME
+PROMPT_VERSION: Final = "gen_ai.prompt.version"
 OUTPUT_TYPE: Final = _gen_ai.GEN_AI_OUTPUT_TYPE
 CONVERSATION_ID: Final = _gen_ai.GEN_AI_CONVERSATION_ID
 EMBEDDINGS_DIMENSION_COUNT: Final = _gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT
@@ -78,6 +83,8 @@ TOKEN_TYPE_INPUT: Final = "input"
 TOKEN_TYPE_OUTPUT: Final = "output"
 # error.type when a stream was garbage-collected before it was consumed or closed.
 ERROR_STREAM_ABANDONED: Final = "otel_genai.stream_abandoned"
+# The conventions' fallback error.type, for a failure that names no code.
+ERROR_TYPE_OTHER: Final = "_OTHER"
 
 # --- metrics (§2.1) ------------------------------------------------------------------
 METRIC_OPERATION_DURATION: Final = _gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION
@@ -117,6 +124,10 @@ LEGACY_ABSENT: Final = frozenset(
         REQUEST_STREAM,
         REQUEST_REASONING_LEVEL,
         REQUEST_PREVIOUS_RESPONSE_ID,
+        REQUEST_STREAM_CURSOR,
+        RESPONSE_STATUS,
+        PROMPT_NAME,
+        PROMPT_VERSION,
         RESPONSE_TIME_TO_FIRST_CHUNK,
         USAGE_CACHE_READ_INPUT_TOKENS,
         USAGE_CACHE_WRITE_INPUT_TOKENS,

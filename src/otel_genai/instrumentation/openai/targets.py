@@ -30,4 +30,9 @@ TARGETS: tuple[Target, ...] = (
     Target("openai.resources.beta.chat.completions", "Completions", "AsyncCompletions", "parse", "ChatCompletions"),
     Target("openai.resources.completions", "Completions", "AsyncCompletions", "create", "TextCompletions"),
     Target("openai.resources.embeddings", "Embeddings", "AsyncEmbeddings", "create", "Embeddings"),
+    # The Responses API (openai >= 1.66). parse posts directly; responses.stream() calls
+    # create or retrieve, so it needs no row of its own.
+    Target("openai.resources.responses", "Responses", "AsyncResponses", "create", "Responses"),
+    Target("openai.resources.responses", "Responses", "AsyncResponses", "parse", "Responses"),
+    Target("openai.resources.responses", "Responses", "AsyncResponses", "retrieve", "ResponsesRetrieve"),
 )
