@@ -98,7 +98,11 @@ def test_otlp_json_logs_with_hex_ids(viewer) -> None:
     }]}]}]}  # fmt: skip
     response = requests.post(viewer.endpoints.otlp_http + "/v1/logs", json=request)
     assert response.status_code == 200
-    row = viewer.store.reader().execute("SELECT trace_id, span_id, body FROM logs").fetchone()
+    row = (
+        viewer.store.reader()
+        .execute("SELECT t.trace_id, l.span_id, l.body FROM logs l JOIN traces t USING (trace_no)")
+        .fetchone()
+    )
     assert (row[0], row[1], json.loads(row[2])) == (trace_id, span_id, {"content": "hi from JSON"})
 
 

@@ -16,14 +16,14 @@ MAX_PAGE_SIZE = 200
 _SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
 _STATUS = {0: "unset", 1: "ok", 2: "error"}
 _TRACE_COLUMNS = (
-    "trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count, error_count, "
-    "input_tokens, output_tokens, conversation_id"
+    "trace_no, trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count, error_count, "
+    "input_tokens, output_tokens, conversation_id, models, providers"
 )
 
 
 @dataclass(frozen=True)
 class TraceFilter:
-    """What the trace list shows. ``before`` is the keyset cursor ``start_ns:trace_id``."""
+    """What the trace list shows. ``before`` is the keyset cursor ``start_ns:trace_no``."""
 
     model: str | None = None
     provider: str | None = None
@@ -49,8 +49,11 @@ def _ms(ns: int | None) -> float | None:
     return None if ns is None else ns / 1e6
 
 
-def _trace_summary(row: sqlite3.Row, facets: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
-    trace_facets = facets.get(row["trace_id"], {})
+def _split(delimited: str) -> list[str]:
+    return sorted(v for v in delimited.split(",") if v)
+
+
+def _trace_summary(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "trace_id": row["trace_id"],
         "start_ms": _ms(row["start_ns"]),
@@ -63,25 +66,15 @@ def _trace_summary(row: sqlite3.Row, facets: dict[str, dict[str, list[str]]]) ->
         "input_tokens": row["input_tokens"],
         "output_tokens": row["output_tokens"],
         "conversation_id": row["conversation_id"],
-        "models": sorted(trace_facets.get("model", [])),
-        "providers": sorted(trace_facets.get("provider", [])),
+        "models": _split(row["models"]),
+        "providers": _split(row["providers"]),
     }
-
-
-def _facets_of(conn: sqlite3.Connection, trace_ids: list[str]) -> dict[str, dict[str, list[str]]]:
-    out: dict[str, dict[str, list[str]]] = {}
-    if not trace_ids:
-        return out
-    marks = ",".join("?" * len(trace_ids))
-    sql = f"SELECT trace_id, kind, value FROM trace_facets WHERE trace_id IN ({marks})"
-    for trace_id, kind, value in conn.execute(sql, trace_ids):
-        out.setdefault(trace_id, {}).setdefault(kind, []).append(value)
-    return out
 
 
 def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
     """One page of traces, newest first, and the cursor of the next (older) page."""
-    where: list[str] = []
+    # Traces known only from log records (no span yet) are not listed.
+    where: list[str] = ["t.span_count > 0"]
     params: list[Any] = []
     if flt.since_ns is not None:
         where.append("t.start_ns >= ?")
@@ -91,50 +84,44 @@ def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
         params.append(flt.until_ns)
     if flt.errors_only:
         where.append("t.error_count > 0")
-    for kind, value in (("model", flt.model), ("provider", flt.provider)):
-        if value:
-            where.append("t.trace_id IN (SELECT trace_id FROM trace_facets WHERE kind = ? AND value = ?)")
-            params += [kind, value]
+    if flt.model:
+        where.append("instr(t.models, ',' || ? || ',') > 0")
+        params.append(flt.model)
+    if flt.provider:
+        where.append("instr(t.providers, ',' || ? || ',') > 0")
+        params.append(flt.provider)
     match = fts_query(flt.text) if flt.text else None
     if match:
         where.append(
-            "t.trace_id IN (SELECT c.trace_id FROM content c WHERE c.id IN "
+            "t.trace_no IN (SELECT c.trace_no FROM content c WHERE c.id IN "
             "(SELECT rowid FROM content_fts WHERE content_fts MATCH ?))"
         )
         params.append(match)
     if flt.before:
-        start, _, trace_id = flt.before.partition(":")
-        if start.isdigit():
-            where.append("(t.start_ns, t.trace_id) < (?, ?)")
-            params += [int(start), trace_id]
+        start, _, trace_no = flt.before.partition(":")
+        if start.isdigit() and trace_no.isdigit():
+            where.append("(t.start_ns, t.trace_no) < (?, ?)")
+            params += [int(start), int(trace_no)]
     limit = max(1, min(flt.limit, MAX_PAGE_SIZE))
     sql = (
-        f"SELECT {_TRACE_COLUMNS} FROM traces t"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY t.start_ns DESC, t.trace_id DESC LIMIT ?"
+        f"SELECT {_TRACE_COLUMNS} FROM traces t WHERE {' AND '.join(where)}"
+        " ORDER BY t.start_ns DESC, t.trace_no DESC LIMIT ?"
     )
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
     more = len(rows) > limit
     rows = rows[:limit]
-    facets = _facets_of(conn, [r["trace_id"] for r in rows])
     last = rows[-1] if rows else None
     return {
-        "traces": [_trace_summary(r, facets) for r in rows],
-        "next": f"{last['start_ns']}:{last['trace_id']}" if more and last is not None else None,
+        "traces": [_trace_summary(r) for r in rows],
+        "next": f"{last['start_ns']}:{last['trace_no']}" if more and last is not None else None,
     }
 
 
 def facet_values(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Every model and provider seen, for the filter menus."""
     out: dict[str, list[str]] = {"model": [], "provider": []}
-    for kind in out:
-        # Skip-scan over the (kind, value, trace_id) index: one probe per distinct value.
-        value = conn.execute("SELECT MIN(value) FROM trace_facets WHERE kind = ?", (kind,)).fetchone()[0]
-        while value is not None:
-            out[kind].append(value)
-            value = conn.execute(
-                "SELECT MIN(value) FROM trace_facets WHERE kind = ? AND value > ?", (kind, value)
-            ).fetchone()[0]
+    for kind, value in conn.execute("SELECT kind, value FROM facet_values ORDER BY kind, value"):
+        out.setdefault(kind, []).append(value)
     return out
 
 
@@ -184,14 +171,15 @@ def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | No
     """Everything about one trace: summary, spans in start order, each with its GenAI view."""
     trace_id = trace_id.lower()
     row = conn.execute(f"SELECT {_TRACE_COLUMNS} FROM traces WHERE trace_id = ?", (trace_id,)).fetchone()
-    if row is None:
+    if row is None or row["span_count"] == 0:
         return None
-    summary = _trace_summary(row, _facets_of(conn, [trace_id]))
+    trace_no = row["trace_no"]
+    summary = _trace_summary(row)
     logs_by_span: dict[str, list[dict[str, Any]]] = {}
     for log in conn.execute(
         "SELECT span_id, time_ns, severity_number, severity_text, event_name, body, attributes "
-        "FROM logs WHERE trace_id = ? ORDER BY time_ns, id",
-        (trace_id,),
+        "FROM logs WHERE trace_no = ? ORDER BY time_ns, id",
+        (trace_no,),
     ):
         logs_by_span.setdefault(log["span_id"], []).append(
             {
@@ -206,12 +194,12 @@ def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | No
         r["digest"]: {"service": r["service_name"], "attributes": _loads(r["attributes"], {})}
         for r in conn.execute(
             "SELECT digest, service_name, attributes FROM resources WHERE digest IN "
-            "(SELECT DISTINCT resource_digest FROM spans WHERE trace_id = ?)",
-            (trace_id,),
+            "(SELECT DISTINCT resource_digest FROM spans WHERE trace_no = ?)",
+            (trace_no,),
         )
     }
     spans = []
-    for s in conn.execute("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id", (trace_id,)):
+    for s in conn.execute("SELECT * FROM spans WHERE trace_no = ? ORDER BY start_ns, id", (trace_no,)):
         attributes = _loads(s["attributes"], {})
         events = _loads(s["events"], [])
         logs = logs_by_span.pop(s["span_id"], [])
@@ -246,7 +234,7 @@ def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) ->
     rows = conn.execute(
         "SELECT conversation_id, COUNT(*) AS traces, MIN(start_ns) AS first_ns, MAX(start_ns) AS last_ns, "
         "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, "
-        "SUM(error_count > 0) AS failed FROM traces WHERE conversation_id IS NOT NULL "
+        "SUM(error_count > 0) AS failed FROM traces WHERE conversation_id IS NOT NULL AND span_count > 0 "
         "GROUP BY conversation_id ORDER BY last_ns DESC LIMIT ? OFFSET ?",
         (max(1, min(limit, MAX_PAGE_SIZE)), max(0, offset)),
     ).fetchall()
@@ -267,8 +255,7 @@ def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) ->
 def session_traces(conn: sqlite3.Connection, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
     """The traces of one conversation in the order they happened."""
     rows = conn.execute(
-        f"SELECT {_TRACE_COLUMNS} FROM traces WHERE conversation_id = ? ORDER BY start_ns LIMIT ?",
+        f"SELECT {_TRACE_COLUMNS} FROM traces WHERE conversation_id = ? AND span_count > 0 ORDER BY start_ns LIMIT ?",
         (conversation_id, max(1, min(limit, 1000))),
     ).fetchall()
-    facets = _facets_of(conn, [r["trace_id"] for r in rows])
-    return [_trace_summary(r, facets) for r in rows]
+    return [_trace_summary(r) for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Operations whose token counts repeat those of the model calls made inside them: an
 # agent's usage is the sum of its LLM calls, so totals skip them when calls are present.
@@ -19,9 +19,41 @@ CREATE TABLE IF NOT EXISTS resources (
     last_seen_ns INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- One row per trace, numbered in order of arrival. Other tables refer to trace_no, so
+-- their indexes grow at the end instead of at random places (trace ids are random):
+-- that keeps the pages one export request dirties, and so ingest cost, low.
+-- Summary columns are recomputed from the spans whenever a request touches the trace.
+CREATE TABLE IF NOT EXISTS traces (
+    trace_no INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL UNIQUE,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    root_name TEXT NOT NULL,
+    root_service TEXT NOT NULL,
+    span_count INTEGER NOT NULL,
+    genai_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    conversation_id TEXT,
+    models TEXT NOT NULL,      -- comma-separated, with a comma at each end: ',a,b,'
+    providers TEXT NOT NULL    -- same
+);
+CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns);
+CREATE INDEX IF NOT EXISTS failed_traces_by_start ON traces (start_ns) WHERE error_count > 0;
+CREATE INDEX IF NOT EXISTS traces_by_conversation ON traces (conversation_id, start_ns)
+    WHERE conversation_id IS NOT NULL;
+
+-- Every model and provider seen, for the filter menus.
+CREATE TABLE IF NOT EXISTS facet_values (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS spans (
     id INTEGER PRIMARY KEY,
-    trace_id TEXT NOT NULL,
+    trace_no INTEGER NOT NULL,
     span_id TEXT NOT NULL,
     parent_span_id TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -49,41 +81,12 @@ CREATE TABLE IF NOT EXISTS spans (
     is_genai INTEGER NOT NULL
 );
 -- Also makes a re-sent span (exporter retry) a no-op.
-CREATE UNIQUE INDEX IF NOT EXISTS spans_by_trace ON spans (trace_id, span_id);
+CREATE UNIQUE INDEX IF NOT EXISTS spans_by_trace ON spans (trace_no, span_id);
 CREATE INDEX IF NOT EXISTS genai_spans_by_start ON spans (start_ns) WHERE is_genai = 1;
-
--- One row per trace, recomputed from its spans whenever a batch touches it.
-CREATE TABLE IF NOT EXISTS traces (
-    trace_id TEXT PRIMARY KEY,
-    start_ns INTEGER NOT NULL,
-    end_ns INTEGER NOT NULL,
-    root_name TEXT NOT NULL,
-    root_service TEXT NOT NULL,
-    span_count INTEGER NOT NULL,
-    genai_count INTEGER NOT NULL,
-    error_count INTEGER NOT NULL,
-    input_tokens INTEGER,
-    output_tokens INTEGER,
-    conversation_id TEXT
-) WITHOUT ROWID;
--- Secondary indexes of a WITHOUT ROWID table end with its key, so these also order by trace_id.
-CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns);
-CREATE INDEX IF NOT EXISTS failed_traces_by_start ON traces (start_ns) WHERE error_count > 0;
-CREATE INDEX IF NOT EXISTS traces_by_conversation ON traces (conversation_id, start_ns)
-    WHERE conversation_id IS NOT NULL;
-
--- Models and providers seen in each trace (a trace may call several), for filters.
-CREATE TABLE IF NOT EXISTS trace_facets (
-    trace_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (trace_id, kind, value)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trace_facets_by_value ON trace_facets (kind, value, trace_id);
 
 CREATE TABLE IF NOT EXISTS logs (
     id INTEGER PRIMARY KEY,
-    trace_id TEXT NOT NULL,
+    trace_no INTEGER,          -- NULL for records outside any trace
     span_id TEXT NOT NULL,
     time_ns INTEGER NOT NULL,
     severity_number INTEGER NOT NULL,
@@ -94,7 +97,7 @@ CREATE TABLE IF NOT EXISTS logs (
     resource_digest TEXT NOT NULL,
     scope_name TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS logs_by_trace ON logs (trace_id, span_id) WHERE trace_id != '';
+CREATE INDEX IF NOT EXISTS logs_by_trace ON logs (trace_no);
 CREATE INDEX IF NOT EXISTS logs_by_time ON logs (time_ns);
 
 CREATE TABLE IF NOT EXISTS metric_points (
@@ -126,11 +129,11 @@ CREATE INDEX IF NOT EXISTS metric_points_by_time ON metric_points (time_ns);
 -- Captured prompts and answers, with a full-text index kept in step by triggers.
 CREATE TABLE IF NOT EXISTS content (
     id INTEGER PRIMARY KEY,
-    trace_id TEXT NOT NULL,
+    trace_no INTEGER NOT NULL,
     span_id TEXT NOT NULL,
     text TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS content_by_trace ON content (trace_id);
+CREATE INDEX IF NOT EXISTS content_by_trace ON content (trace_no);
 CREATE VIRTUAL TABLE IF NOT EXISTS content_fts USING fts5 (
     text, content = 'content', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -142,32 +145,42 @@ CREATE TRIGGER IF NOT EXISTS content_unindexed AFTER DELETE ON content BEGIN
 END;
 """
 
+# A trace row before any of its spans arrive (e.g. its log records came first).
+ENSURE_TRACE = """
+INSERT INTO traces (trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count,
+                    error_count, models, providers)
+VALUES (?, ?, ?, '', '', 0, 0, 0, ',', ',')
+ON CONFLICT (trace_id) DO NOTHING
+"""
+
 # Rebuilds the summary of every trace listed in the temp table batch_traces. Root: the
 # span without a parent, else the earliest (a trace whose root lives in another process).
 # CROSS JOIN pins batch_traces as the outer loop: otherwise the planner may walk all spans.
 REFRESH_TRACES = f"""
-INSERT INTO traces (trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count,
-                    error_count, input_tokens, output_tokens, conversation_id)
-SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns),
-       (SELECT r.name FROM spans r WHERE r.trace_id = s.trace_id
-         ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1),
-       (SELECT res.service_name FROM spans r JOIN resources res ON res.digest = r.resource_digest
-         WHERE r.trace_id = s.trace_id ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1),
-       COUNT(*), SUM(s.is_genai), SUM(s.is_error),
-       COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                         THEN s.input_tokens END), SUM(s.input_tokens)),
-       COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                         THEN s.output_tokens END), SUM(s.output_tokens)),
-       MAX(s.conversation_id)
-FROM batch_traces b CROSS JOIN spans s ON s.trace_id = b.trace_id
-WHERE 1
-GROUP BY b.trace_id
-ON CONFLICT (trace_id) DO UPDATE SET
-    start_ns = excluded.start_ns, end_ns = excluded.end_ns, root_name = excluded.root_name,
-    root_service = excluded.root_service, span_count = excluded.span_count,
-    genai_count = excluded.genai_count, error_count = excluded.error_count,
-    input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-    conversation_id = excluded.conversation_id
+UPDATE traces SET
+    start_ns = agg.start_ns, end_ns = agg.end_ns, root_name = agg.root_name,
+    root_service = agg.root_service, span_count = agg.span_count, genai_count = agg.genai_count,
+    error_count = agg.error_count, input_tokens = agg.input_tokens, output_tokens = agg.output_tokens,
+    conversation_id = agg.conversation_id, models = agg.models, providers = agg.providers
+FROM (
+    SELECT b.trace_no AS trace_no, MIN(s.start_ns) AS start_ns, MAX(s.end_ns) AS end_ns,
+           (SELECT r.name FROM spans r WHERE r.trace_no = b.trace_no
+             ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1) AS root_name,
+           COALESCE((SELECT res.service_name FROM spans r JOIN resources res ON res.digest = r.resource_digest
+             WHERE r.trace_no = b.trace_no ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1), '')
+             AS root_service,
+           COUNT(*) AS span_count, SUM(s.is_genai) AS genai_count, SUM(s.is_error) AS error_count,
+           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
+                             THEN s.input_tokens END), SUM(s.input_tokens)) AS input_tokens,
+           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
+                             THEN s.output_tokens END), SUM(s.output_tokens)) AS output_tokens,
+           MAX(s.conversation_id) AS conversation_id,
+           ',' || COALESCE(group_concat(DISTINCT s.model) || ',', '') AS models,
+           ',' || COALESCE(group_concat(DISTINCT s.provider) || ',', '') AS providers
+    FROM batch_traces b CROSS JOIN spans s ON s.trace_no = b.trace_no
+    GROUP BY b.trace_no
+) AS agg
+WHERE traces.trace_no = agg.trace_no
 """
 
 MODEL_CALL_CONDITION = (

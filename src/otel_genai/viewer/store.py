@@ -25,11 +25,11 @@ def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> s
     return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-_INSERT_SPAN = _insert_sql("spans", SPAN_COLUMNS, "INSERT OR IGNORE")
-_INSERT_LOG = _insert_sql("logs", LOG_COLUMNS)
+# Rows carry the hex trace id first; the store swaps it for the trace number.
+_INSERT_SPAN = _insert_sql("spans", ("trace_no", *SPAN_COLUMNS[1:]), "INSERT OR IGNORE")
+_INSERT_LOG = _insert_sql("logs", ("trace_no", *LOG_COLUMNS[1:]))
 _INSERT_METRIC = _insert_sql("metric_points", METRIC_COLUMNS)
-_INSERT_CONTENT = _insert_sql("content", ("trace_id", "span_id", "text"))
-_INSERT_FACET = _insert_sql("trace_facets", ("trace_id", "kind", "value"), "INSERT OR IGNORE")
+_INSERT_CONTENT = _insert_sql("content", ("trace_no", "span_id", "text"))
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Store:
             conn.executescript(schema.SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                          (str(schema.SCHEMA_VERSION),))  # fmt: skip
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_traces (trace_id TEXT PRIMARY KEY)")
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_traces (trace_no INTEGER PRIMARY KEY)")
 
     # -- reading ---------------------------------------------------------------------
 
@@ -121,26 +121,48 @@ class Store:
                 "ON CONFLICT (digest) DO UPDATE SET last_seen_ns = excluded.last_seen_ns",
                 [(r.digest, r.service_name, r.attributes_json, now) for r in batch.resources.values()],
             )
+            numbers = self._trace_numbers(conn, batch)
             if batch.spans:
-                self._write_spans(conn, batch)
+                self._write_spans(conn, batch, numbers)
             if batch.logs:
-                conn.executemany(_INSERT_LOG, batch.logs)
+                conn.executemany(_INSERT_LOG, [(numbers.get(row[0]), *row[1:]) for row in batch.logs])
             if batch.metric_points:
                 conn.executemany(_INSERT_METRIC, batch.metric_points)
             if batch.content:
-                conn.executemany("INSERT INTO content (trace_id, span_id, text) VALUES (?, ?, ?)", batch.content)
+                conn.executemany(_INSERT_CONTENT, [(numbers[t], s, text) for t, s, text in batch.content])
 
-    def _write_spans(self, conn: sqlite3.Connection, batch: Batch) -> None:
-        conn.executemany(_INSERT_SPAN, batch.spans)
-        trace_ids = {row[0] for row in batch.spans}
+    @staticmethod
+    def _trace_numbers(conn: sqlite3.Connection, batch: Batch) -> dict[str, int]:
+        """Number every trace the batch mentions, creating rows for new ones in arrival order."""
+        first_seen: dict[str, int] = {}
+        for row in batch.spans:
+            first_seen.setdefault(row[0], row[5])
+        for row in batch.logs:
+            if row[0]:
+                first_seen.setdefault(row[0], row[2])
+        if not first_seen:
+            return {}
+        conn.executemany(schema.ENSURE_TRACE, [(t, ns, ns) for t, ns in first_seen.items()])
+        numbers: dict[str, int] = {}
+        ids = list(first_seen)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            sql = f"SELECT trace_id, trace_no FROM traces WHERE trace_id IN ({','.join('?' * len(chunk))})"
+            numbers.update(conn.execute(sql, chunk).fetchall())
+        return numbers
+
+    def _write_spans(self, conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
+        conn.executemany(_INSERT_SPAN, [(numbers[row[0]], *row[1:]) for row in batch.spans])
         conn.execute("DELETE FROM batch_traces")
-        conn.executemany("INSERT INTO batch_traces (trace_id) VALUES (?)", [(t,) for t in trace_ids])
+        conn.executemany(
+            "INSERT OR IGNORE INTO batch_traces (trace_no) VALUES (?)", [(numbers[row[0]],) for row in batch.spans]
+        )
         conn.execute(schema.REFRESH_TRACES)
         # Columns 16 and 15 of a span row are the model and the provider.
-        facets = {(row[0], "model", row[16]) for row in batch.spans if row[16]}
-        facets.update((row[0], "provider", row[15]) for row in batch.spans if row[15])
+        facets = {("model", row[16]) for row in batch.spans if row[16]}
+        facets.update(("provider", row[15]) for row in batch.spans if row[15])
         if facets:
-            conn.executemany("INSERT OR IGNORE INTO trace_facets (trace_id, kind, value) VALUES (?, ?, ?)", facets)
+            conn.executemany("INSERT OR IGNORE INTO facet_values (kind, value) VALUES (?, ?)", facets)
 
     # -- retention -------------------------------------------------------------------
 
@@ -157,11 +179,17 @@ class Store:
         """Delete traces started before ``cutoff_ns`` and logs/metrics older than it."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM batch_traces")
-            conn.execute("INSERT INTO batch_traces SELECT trace_id FROM traces WHERE start_ns < ?", (cutoff_ns,))
+            conn.execute("INSERT INTO batch_traces SELECT trace_no FROM traces WHERE start_ns < ?", (cutoff_ns,))
             deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
-            for table in ("spans", "content", "trace_facets", "logs"):
-                conn.execute(f"DELETE FROM {table} WHERE trace_id IN (SELECT trace_id FROM batch_traces)")
-            conn.execute("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM batch_traces)")
+            if deleted:
+                for table in ("spans", "content", "logs", "traces"):
+                    conn.execute(f"DELETE FROM {table} WHERE trace_no IN (SELECT trace_no FROM batch_traces)")
+                # Menu entries for models and providers no stored trace mentions any more.
+                conn.execute(
+                    "DELETE FROM facet_values WHERE NOT EXISTS (SELECT 1 FROM traces WHERE "
+                    "instr(CASE facet_values.kind WHEN 'model' THEN models ELSE providers END, "
+                    "',' || facet_values.value || ',') > 0)"
+                )
             conn.execute("DELETE FROM logs WHERE time_ns < ?", (cutoff_ns,))
             conn.execute("DELETE FROM metric_points WHERE time_ns < ?", (cutoff_ns,))
             conn.execute("DELETE FROM resources WHERE last_seen_ns < ?", (cutoff_ns,))
