@@ -174,7 +174,11 @@ def main() -> None:
     now = time.time_ns()
     requests_needed = -(-args.traces // TRACES_PER_REQUEST)
     print(f"building {requests_needed} export requests of {SPANS_PER_REQUEST} spans...", flush=True)
-    bodies = [build_request(rng, now - 6 * 86_400 * 10**9, 6 * 86_400 * 10**9) for _ in range(requests_needed)]
+    # Like live exporters, each request carries recent spans: request i covers the i-th
+    # slice of the last six days, so the store ends up holding six days of history.
+    history = 6 * 86_400 * 10**9
+    step = history // requests_needed
+    bodies = [build_request(rng, now - history + i * step, step) for i in range(requests_needed)]
     print(f"request size: {statistics.median(len(b) for b in bodies) / 1024:.0f} KiB (median)", flush=True)
 
     process, receiver, page = start_viewer(data_dir)
