@@ -172,3 +172,94 @@ def expected_embeddings(interaction: Interaction) -> Expected:
         input_tokens=(body.get("usage") or {}).get("prompt_tokens"),
         dimension_count=dimension,
     )
+
+
+# --- the Responses API -----------------------------------------------------------------
+
+
+def responses_cassettes() -> list[Path]:
+    """Every ``test_responses_*`` recording whose interactions all go to ``/v1/responses``."""
+    if not CASSETTE_DIR.is_dir():
+        return []
+    return sorted(
+        p
+        for p in CASSETTE_DIR.glob("test_responses_*.yaml")
+        if all(i.path == "v1/responses" or i.path.startswith("v1/responses/") for i in load(p))
+    )
+
+
+def request_queries(path: Path) -> list[dict[str, str]]:
+    """The query parameters of each recorded request (``load`` keeps only the path)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    data = yaml.safe_load(path.read_text())
+    return [dict(parse_qsl(urlsplit(item["request"]["uri"]).query)) for item in data["interactions"]]
+
+
+@dataclass
+class ExpectedResponse:
+    """What a recorded Responses API answer says: the response object it ends with."""
+
+    status: int
+    response_id: str | None = None
+    response_model: str | None = None
+    response_status: str | None = None
+    finish_reason: str | None = None
+    usage: dict[str, Any] = field(default_factory=dict)
+    service_tier: str | None = None
+    instructions: str | None = None
+    texts: list[str] = field(default_factory=list)
+    function_calls: list[dict[str, Any]] = field(default_factory=list)
+    error_code: str | None = None
+    streamed: bool = False
+
+
+# The conventions' table for Responses (semconv.md §5.2): status (and the reason an
+# incomplete response gives) -> finish reason; function calls make a completed one "tool_calls".
+_INCOMPLETE_FINISH = {"max_output_tokens": "length", "content_filter": "content_filter"}
+_TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed")
+
+
+def _finish_reason(response: dict[str, Any]) -> str | None:
+    status = response.get("status")
+    if status == "completed":
+        return "tool_calls" if any(o["type"] == "function_call" for o in response["output"]) else "stop"
+    if status == "incomplete":
+        return _INCOMPLETE_FINISH.get((response.get("incomplete_details") or {}).get("reason"), "error")
+    return "error" if status in ("failed", "cancelled") else None
+
+
+def expected_response(interaction: Interaction) -> ExpectedResponse:
+    """What the recording says about one ``/v1/responses`` call (plain JSON or an event stream)."""
+    if interaction.status >= 400:
+        return ExpectedResponse(status=interaction.status)
+    streamed = interaction.content_type.startswith("text/event-stream")
+    ended = True  # a stream may end before its terminal event: then no finish reason was given
+    if streamed:
+        events = _sse_payloads(interaction.body)
+        terminal = [e["response"] for e in events if e["type"] in _TERMINAL_EVENTS]
+        ended = bool(terminal)
+        body = terminal[-1] if ended else {**events[0]["response"], "status": None}
+    else:
+        body = json.loads(interaction.body)
+    outputs = body.get("output") or []
+    return ExpectedResponse(
+        status=interaction.status,
+        response_id=body.get("id"),
+        response_model=body.get("model"),
+        response_status=body.get("status"),
+        finish_reason=_finish_reason(body) if ended else "error",
+        usage=body.get("usage") or {},
+        service_tier=body.get("service_tier"),
+        instructions=body.get("instructions"),
+        texts=[
+            c["text"] for o in outputs if o["type"] == "message" for c in o["content"] if c["type"] == "output_text"
+        ],
+        function_calls=[
+            {"id": o["call_id"], "name": o["name"], "arguments": json.loads(o["arguments"])}
+            for o in outputs
+            if o["type"] == "function_call"
+        ],
+        error_code=(body.get("error") or {}).get("code"),
+        streamed=streamed,
+    )
