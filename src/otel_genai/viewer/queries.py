@@ -11,6 +11,7 @@ from typing import Any
 from otel_genai.viewer import genai_names as gn
 from otel_genai.viewer.conversation import build_conversation
 from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
+from otel_genai.viewer.schema import CONTENT_ID_SHIFT
 
 MAX_PAGE_SIZE = 200
 _SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
@@ -92,10 +93,7 @@ def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
         params.append(flt.provider)
     match = fts_query(flt.text) if flt.text else None
     if match:
-        where.append(
-            "t.trace_no IN (SELECT c.trace_no FROM content c WHERE c.id IN "
-            "(SELECT rowid FROM content_fts WHERE content_fts MATCH ?))"
-        )
+        where.append(f"t.trace_no IN (SELECT rowid >> {CONTENT_ID_SHIFT} FROM content_fts WHERE content_fts MATCH ?)")
         params.append(match)
     if flt.before:
         start, _, trace_no = flt.before.partition(":")
@@ -231,24 +229,39 @@ def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | No
 
 def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Conversations (``gen_ai.conversation.id``), most recently active first."""
+    wanted = max(1, min(limit, MAX_PAGE_SIZE)) + max(0, offset)
+    # Walk traces newest first until enough distinct conversations are seen, then total
+    # only those: grouping every stored trace would cost time proportional to the store.
+    recent: dict[str, None] = {}
+    for (conversation_id,) in conn.execute(
+        "SELECT conversation_id FROM traces WHERE conversation_id IS NOT NULL AND span_count > 0 ORDER BY start_ns DESC"
+    ):
+        recent.setdefault(conversation_id, None)
+        if len(recent) >= wanted:
+            break
+    ids = list(recent)[max(0, offset) :]
+    if not ids:
+        return []
     rows = conn.execute(
         "SELECT conversation_id, COUNT(*) AS traces, MIN(start_ns) AS first_ns, MAX(start_ns) AS last_ns, "
         "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, "
-        "SUM(error_count > 0) AS failed FROM traces WHERE conversation_id IS NOT NULL AND span_count > 0 "
-        "GROUP BY conversation_id ORDER BY last_ns DESC LIMIT ? OFFSET ?",
-        (max(1, min(limit, MAX_PAGE_SIZE)), max(0, offset)),
+        "SUM(error_count > 0) AS failed FROM traces "
+        f"WHERE conversation_id IN ({','.join('?' * len(ids))}) AND span_count > 0 GROUP BY conversation_id",
+        ids,
     ).fetchall()
+    by_id = {r["conversation_id"]: r for r in rows}
     return [
         {
-            "conversation_id": r["conversation_id"],
-            "traces": r["traces"],
-            "first_ms": _ms(r["first_ns"]),
-            "last_ms": _ms(r["last_ns"]),
-            "input_tokens": r["input_tokens"],
-            "output_tokens": r["output_tokens"],
-            "failed_traces": r["failed"],
+            "conversation_id": cid,
+            "traces": by_id[cid]["traces"],
+            "first_ms": _ms(by_id[cid]["first_ns"]),
+            "last_ms": _ms(by_id[cid]["last_ns"]),
+            "input_tokens": by_id[cid]["input_tokens"],
+            "output_tokens": by_id[cid]["output_tokens"],
+            "failed_traces": by_id[cid]["failed"],
         }
-        for r in rows
+        for cid in ids
+        if cid in by_id
     ]
 
 

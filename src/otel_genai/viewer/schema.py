@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+CONTENT_ID_SHIFT = 20  # up to ~1M content rows per trace
 
 # Operations whose token counts repeat those of the model calls made inside them: an
 # agent's usage is the sum of its LLM calls, so totals skip them when calls are present.
@@ -61,12 +62,6 @@ CREATE TABLE IF NOT EXISTS spans (
     start_ns INTEGER NOT NULL,
     end_ns INTEGER NOT NULL,
     status_code INTEGER NOT NULL,
-    status_message TEXT NOT NULL,
-    resource_digest TEXT NOT NULL,
-    scope_name TEXT NOT NULL,
-    attributes TEXT NOT NULL,
-    events TEXT,
-    links TEXT,
     operation TEXT,
     provider TEXT,
     model TEXT,
@@ -78,7 +73,15 @@ CREATE TABLE IF NOT EXISTS spans (
     conversation_id TEXT,
     error_type TEXT,
     is_error INTEGER NOT NULL,
-    is_genai INTEGER NOT NULL
+    is_genai INTEGER NOT NULL,
+    -- Wide columns last: SQLite reads a row's columns in order, so the overview's
+    -- aggregates never step over the JSON.
+    status_message TEXT NOT NULL,
+    resource_digest TEXT NOT NULL,
+    scope_name TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    events TEXT,
+    links TEXT
 );
 -- Also makes a re-sent span (exporter retry) a no-op.
 CREATE UNIQUE INDEX IF NOT EXISTS spans_by_trace ON spans (trace_no, span_id);
@@ -127,13 +130,13 @@ CREATE INDEX IF NOT EXISTS metric_points_by_name ON metric_points (name, time_ns
 CREATE INDEX IF NOT EXISTS metric_points_by_time ON metric_points (time_ns);
 
 -- Captured prompts and answers, with a full-text index kept in step by triggers.
+-- A row's id is (trace_no << 20) + n: a search hit names its trace without a lookup, and a
+-- trace's rows are one id range.
 CREATE TABLE IF NOT EXISTS content (
     id INTEGER PRIMARY KEY,
-    trace_no INTEGER NOT NULL,
     span_id TEXT NOT NULL,
     text TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS content_by_trace ON content (trace_no);
 CREATE VIRTUAL TABLE IF NOT EXISTS content_fts USING fts5 (
     text, content = 'content', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
 );

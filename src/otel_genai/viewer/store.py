@@ -7,6 +7,7 @@ commit durable before the receiver acknowledges the request.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from otel_genai.viewer import schema
 from otel_genai.viewer.otlp_rows import LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, Batch
+
+log = logging.getLogger(__name__)
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
 
@@ -29,7 +32,8 @@ def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> s
 _INSERT_SPAN = _insert_sql("spans", ("trace_no", *SPAN_COLUMNS[1:]), "INSERT OR IGNORE")
 _INSERT_LOG = _insert_sql("logs", ("trace_no", *LOG_COLUMNS[1:]))
 _INSERT_METRIC = _insert_sql("metric_points", METRIC_COLUMNS)
-_INSERT_CONTENT = _insert_sql("content", ("trace_no", "span_id", "text"))
+_INSERT_CONTENT = _insert_sql("content", ("id", "span_id", "text"))
+_CONTENT_IDS_PER_TRACE = 1 << schema.CONTENT_ID_SHIFT
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,29 @@ class Store:
     def _create_schema(self) -> None:
         with self._write_lock:
             conn = self._writer
+            found = self._stored_schema_version(conn)
+            if found is not None and found != schema.SCHEMA_VERSION:
+                # A store from another version of the viewer: keep it aside, start afresh.
+                conn.close()
+                aside = self.path.with_name(f"{self.path.name}.v{found}.bak")
+                for suffix in ("", "-wal", "-shm"):
+                    old = Path(f"{self.path}{suffix}")
+                    if old.exists():
+                        old.replace(Path(f"{aside}{suffix}"))
+                log.warning("moved a store of schema version %s aside to %s", found, aside)
+                self._writer = conn = self._connect()
             conn.executescript(schema.SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                          (str(schema.SCHEMA_VERSION),))  # fmt: skip
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_traces (trace_no INTEGER PRIMARY KEY)")
+
+    @staticmethod
+    def _stored_schema_version(conn: sqlite3.Connection) -> int | None:
+        has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        if not has_meta:
+            return None
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row and str(row[0]).isdigit() else 0
 
     # -- reading ---------------------------------------------------------------------
 
@@ -129,7 +152,7 @@ class Store:
             if batch.metric_points:
                 conn.executemany(_INSERT_METRIC, batch.metric_points)
             if batch.content:
-                conn.executemany(_INSERT_CONTENT, [(numbers[t], s, text) for t, s, text in batch.content])
+                self._write_content(conn, batch, numbers)
 
     @staticmethod
     def _trace_numbers(conn: sqlite3.Connection, batch: Batch) -> dict[str, int]:
@@ -150,6 +173,25 @@ class Store:
             sql = f"SELECT trace_id, trace_no FROM traces WHERE trace_id IN ({','.join('?' * len(chunk))})"
             numbers.update(conn.execute(sql, chunk).fetchall())
         return numbers
+
+    @staticmethod
+    def _write_content(conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
+        next_id: dict[int, int] = {}
+        rows = []
+        for trace_id, span_id, text in batch.content:
+            trace_no = numbers[trace_id]
+            if trace_no not in next_id:
+                first = trace_no << schema.CONTENT_ID_SHIFT
+                last = conn.execute(
+                    "SELECT MAX(id) FROM content WHERE id BETWEEN ? AND ?", (first, first + _CONTENT_IDS_PER_TRACE - 1)
+                ).fetchone()[0]
+                next_id[trace_no] = first if last is None else last + 1
+            content_id = next_id[trace_no]
+            if content_id - (trace_no << schema.CONTENT_ID_SHIFT) >= _CONTENT_IDS_PER_TRACE:
+                continue  # a trace with over a million captured messages: the rest is not searchable
+            next_id[trace_no] = content_id + 1
+            rows.append((content_id, span_id, text))
+        conn.executemany(_INSERT_CONTENT, rows)
 
     def _write_spans(self, conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
         conn.executemany(_INSERT_SPAN, [(numbers[row[0]], *row[1:]) for row in batch.spans])
@@ -182,8 +224,13 @@ class Store:
             conn.execute("INSERT INTO batch_traces SELECT trace_no FROM traces WHERE start_ns < ?", (cutoff_ns,))
             deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
             if deleted:
-                for table in ("spans", "content", "logs", "traces"):
+                for table in ("spans", "logs", "traces"):
                     conn.execute(f"DELETE FROM {table} WHERE trace_no IN (SELECT trace_no FROM batch_traces)")
+                conn.execute(
+                    "DELETE FROM content WHERE id IN (SELECT c.id FROM batch_traces b CROSS JOIN content c "
+                    f"ON c.id BETWEEN b.trace_no << {schema.CONTENT_ID_SHIFT} "
+                    f"AND ((b.trace_no + 1) << {schema.CONTENT_ID_SHIFT}) - 1)"
+                )
                 # Menu entries for models and providers no stored trace mentions any more.
                 conn.execute(
                     "DELETE FROM facet_values WHERE NOT EXISTS (SELECT 1 FROM traces WHERE "
