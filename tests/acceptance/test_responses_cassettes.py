@@ -28,9 +28,11 @@ from cassettes import (
 from opentelemetry.trace import StatusCode
 from replay_server import ReplayApp
 
+# Older clients create their resources in __init__, newer ones lazily: ask an instance.
+HAS_RESPONSES = hasattr(openai.OpenAI(api_key="unused"), "responses")
 pytestmark = [
     pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/openai is not present"),
-    pytest.mark.skipif(not hasattr(openai.OpenAI, "responses"), reason="this client has no Responses API"),
+    pytest.mark.skipif(not HAS_RESPONSES, reason="this client has no Responses API"),
 ]
 
 CASSETTES = responses_cassettes()

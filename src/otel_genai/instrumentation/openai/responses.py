@@ -249,6 +249,9 @@ class ResponsesEventFolder:
                 self.identity_seen = True
         elif kind == "error":
             self.error = event
+        elif kind is None and field(event, "event") == "error":
+            # Older clients (1.66) type only response.* events: this one comes as {event, data}.
+            self.error = field(event, "data")
         elif self.keep_content:
             self._fold_content(kind, event)
 
