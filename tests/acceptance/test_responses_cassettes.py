@@ -4,6 +4,9 @@ Each recorded request is rebuilt as a call of the real client (``responses.creat
 POST, ``responses.retrieve`` for a GET of one response), the recorded answer is served
 from a loopback server, and the telemetry is checked against what the recorded response
 body says. Skipped when ../shared is absent or the client predates the Responses API.
+
+Two streams the recordings lack are replayed the same way, taken from the local endpoint:
+a streamed ``retrieve`` resumed at a cursor, and a stream broken by an ``error`` event.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +34,8 @@ from replay_server import ReplayApp
 
 # Older clients create their resources in __init__, newer ones lazily: ask an instance.
 HAS_RESPONSES = hasattr(openai.OpenAI(api_key="unused"), "responses")
-pytestmark = [
-    pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/openai is not present"),
-    pytest.mark.skipif(not HAS_RESPONSES, reason="this client has no Responses API"),
-]
+pytestmark = pytest.mark.skipif(not HAS_RESPONSES, reason="this client has no Responses API")
+needs_recordings = pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/openai is not present")
 
 CASSETTES = responses_cassettes()
 ERRORS = {400: openai.BadRequestError, 404: openai.NotFoundError}
@@ -186,6 +188,7 @@ def _sent(replay: ReplayApp) -> list[dict[str, Any]]:
     return [body or {} for _, _, body in replay.received]
 
 
+@needs_recordings
 @pytest.mark.parametrize("api", ["sync", "async"])
 @pytest.mark.parametrize("mode", ["NO_CONTENT", "SPAN_AND_EVENT"])
 @pytest.mark.parametrize("cassette", CASSETTES, ids=[p.stem for p in CASSETTES])
@@ -222,7 +225,70 @@ def test_recording_replays_with_conforming_telemetry(cassette: Path, mode, api, 
     assert expected_tokens == {"input": 0, "output": 0}
 
 
+@needs_recordings
 def test_every_responses_recording_is_replayed() -> None:
     # A recording that also calls another endpoint would be silently left out above.
     recorded = sorted(CASSETTE_DIR.glob("test_responses_*.yaml"))
     assert recorded == CASSETTES
+
+
+# --- streams the recordings lack, recorded from the local endpoint ------------------------
+
+
+def _local_stream_events(mock_server: Any) -> list[dict[str, Any]]:
+    """The wire events of one streamed response from the local endpoint."""
+    body = json.dumps({"model": "gpt-4o-mini", "input": "A poem?", "stream": True}).encode()
+    headers = {"authorization": "Bearer k", "content-type": "application/json", "x-mock-chunks": "8"}
+    request = urllib.request.Request(f"{mock_server.base_url}/responses", data=body, headers=headers)
+    with urllib.request.urlopen(request) as reply:
+        lines = reply.read().decode().splitlines()
+    return [json.loads(line[5:]) for line in lines if line.startswith("data:")]
+
+
+def _event_stream(method: str, path: str, events: list[dict[str, Any]]) -> Interaction:
+    body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+    return Interaction(method, path, {}, 200, "text/event-stream", body)
+
+
+def test_streamed_retrieve_records_the_cursor(instrument, replay, mock_server):
+    if "stream" not in inspect.signature(openai.resources.responses.Responses.retrieve).parameters:
+        pytest.skip("this client cannot stream a stored response")
+    events = _local_stream_events(mock_server)
+    response_id = events[0]["response"]["id"]
+    replay.load([_event_stream("GET", f"v1/responses/{response_id}", events)] * 2)
+    client = openai.OpenAI(base_url=replay.base_url, api_key="k", max_retries=0)
+    captured = instrument(capture="SPAN_ONLY")
+    received = list(client.responses.retrieve(response_id, stream=True, starting_after=2))
+    final = received[-1].response
+    span = captured.span()
+    attrs = span.attributes
+    assert span.name == "fetch_response"
+    assert attrs["gen_ai.request.stream"] is True
+    assert attrs["gen_ai.request.stream_cursor"] == "2"
+    assert attrs["gen_ai.response.id"] == final.id == response_id
+    assert attrs["gen_ai.response.status"] == final.status
+    assert not any(k.startswith("gen_ai.usage.") for k in attrs)
+    (output,) = json.loads(attrs["gen_ai.output.messages"])
+    assert output["parts"] == [{"type": "text", "content": final.output_text}]
+
+    captured.clear()  # the helper streams a stored response through retrieve: one span
+    with client.responses.stream(response_id=response_id) as stream:
+        stream.until_done()
+    assert captured.span().name == "fetch_response"
+
+
+def test_error_event_ends_the_span_with_its_code(instrument, replay, mock_server):
+    events = _local_stream_events(mock_server)[:6]
+    error = {"type": "error", "code": "rate_limit_exceeded", "message": "Slow down.", "param": None}
+    replay.load([_event_stream("POST", "v1/responses", [*events, {**error, "sequence_number": len(events)}])])
+    client = openai.OpenAI(base_url=replay.base_url, api_key="k", max_retries=0)
+    captured = instrument(capture="SPAN_ONLY")
+    received = list(client.responses.create(model="gpt-4o-mini", input="A poem?", stream=True))
+    # Older clients type only response.* events; they hand this one over as {"event", "data"}.
+    assert received[-1].type == "error" or received[-1].event == "error"
+    span = captured.span()
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.attributes["error.type"] == error["code"]
+    text = "".join(e.delta for e in received if e.type == "response.output_text.delta")
+    (output,) = json.loads(span.attributes["gen_ai.output.messages"])
+    assert output["parts"] == [{"type": "text", "content": text}]

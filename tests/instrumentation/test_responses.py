@@ -7,19 +7,13 @@ create and retrieve; a small loopback app replays event streams for what it does
 
 from __future__ import annotations
 
-import inspect
 import json
-import urllib.request
 from typing import Any
 
 import openai
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 from pydantic import BaseModel
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from telemetry_capture import json_attr
 
@@ -369,6 +363,58 @@ def test_multimodal_input_parts(instrument, client):
     ]
 
 
+def test_echoed_items_of_every_kind(instrument, client):
+    captured = instrument(capture="SPAN_ONLY")
+    interpreter = {"code": "print(6 * 7)", "container_id": "cntr_1"}
+    history = [
+        {"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}}]},
+        {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "Compute it."}]},
+        {"type": "code_interpreter_call", "id": "ci_1", **interpreter, "status": "completed", "outputs": []},
+        {"type": "mcp_call", "id": "mcp_1", "name": "lookup", "server_label": "docs", "arguments": '{"q": 1}'},
+        {"type": "custom_tool_call", "id": "ctc_1", "call_id": "call_c", "name": "sql", "input": "SELECT 1"},
+        {"type": "custom_tool_call_output", "call_id": "call_c", "output": "1"},
+        {
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "42"}, {"type": "refusal", "refusal": "No."}],
+        },
+        {"type": "item_reference", "id": "msg_0"},
+    ]
+    client.responses.create(model=MODEL, input=history)
+    assert json_attr(captured.span(), "gen_ai.input.messages") == [
+        {
+            "role": "user",
+            "parts": [{"type": "blob", "modality": "audio", "mime_type": "audio/wav", "content": "UklGRg=="}],
+        },
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "reasoning", "content": "Compute it."},
+                {
+                    "type": "server_tool_call",
+                    "id": "ci_1",
+                    "name": "code_interpreter",
+                    "server_tool_call": {"type": "code_interpreter", **interpreter},
+                },
+                {
+                    "type": "server_tool_call_response",
+                    "id": "ci_1",
+                    "server_tool_call_response": {"type": "code_interpreter", "status": "completed", "outputs": []},
+                },
+                {
+                    "type": "server_tool_call",
+                    "id": "mcp_1",
+                    "name": "lookup",
+                    "server_tool_call": {"type": "mcp", "server_label": "docs", "arguments": {"q": 1}},
+                },
+                {"type": "tool_call", "id": "call_c", "name": "sql", "arguments": "SELECT 1"},
+            ],
+        },
+        {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_c", "response": "1"}]},
+        {"role": "assistant", "parts": [{"type": "text", "content": "42"}, {"type": "refusal", "content": "No."}]},
+        {"role": "unknown", "parts": [{"type": "item_reference", "id": "msg_0"}]},
+    ]
+
+
 def test_hosted_web_search_and_reasoning(instrument, client):
     captured = instrument(capture="SPAN_ONLY")
     response = client.responses.create(
@@ -452,86 +498,3 @@ def test_legacy_conventions_omit_the_newer_names(instrument, client):
     assert attrs["gen_ai.response.id"] == response.id
     for newer in ("gen_ai.response.status", "openai.api.type", "gen_ai.provider.name"):
         assert newer not in attrs
-
-
-# --- replayed event streams: a streamed retrieve, an "error" event ----------------------
-
-
-class _EventStreamApp:
-    """Answers every request with ``body`` as a server-sent event stream."""
-
-    def __init__(self) -> None:
-        self.body = ""
-        self.queries: list[dict[str, str]] = []
-        self.app = Starlette(routes=[Route("/{path:path}", self._answer, methods=["GET", "POST"])])
-
-    async def _answer(self, request: Request) -> Response:
-        self.queries.append(dict(request.query_params))
-        return Response(self.body, media_type="text/event-stream")
-
-
-@pytest.fixture(scope="module")
-def event_server() -> Any:
-    from otel_genai.mock_openai import LoopbackServer
-
-    app = _EventStreamApp()
-    with LoopbackServer(app.app) as server:
-        app.base_url = f"{server.root_url}/v1"
-        yield app
-
-
-def _recorded_events(mock_server: Any) -> list[dict[str, Any]]:
-    """The wire events of one streamed response from the local endpoint."""
-    body = json.dumps({"model": MODEL, "input": QUESTION, "stream": True}).encode()
-    headers = {"authorization": "Bearer k", "content-type": "application/json", **CHUNKS}
-    request = urllib.request.Request(f"{mock_server.base_url}/responses", data=body, headers=headers)
-    with urllib.request.urlopen(request) as reply:
-        lines = reply.read().decode().splitlines()
-    return [json.loads(line[5:]) for line in lines if line.startswith("data:")]
-
-
-def _sse(events: list[dict[str, Any]]) -> str:
-    return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
-
-
-def test_streamed_retrieve_records_the_cursor(instrument, event_server, mock_server):
-    if "stream" not in inspect.signature(openai.resources.responses.Responses.retrieve).parameters:
-        pytest.skip("this client cannot stream a stored response")
-    events = _recorded_events(mock_server)
-    event_server.body = _sse(events)
-    client = openai.OpenAI(base_url=event_server.base_url, api_key="k", max_retries=0)
-    captured = instrument(capture="SPAN_ONLY")
-    response_id = events[0]["response"]["id"]
-    received = list(client.responses.retrieve(response_id, stream=True, starting_after=2))
-    assert event_server.queries[-1]["starting_after"] == "2"
-    final = received[-1].response
-    span = captured.span()
-    attrs = span.attributes
-    assert span.name == "fetch_response"
-    assert attrs["gen_ai.request.stream"] is True
-    assert attrs["gen_ai.request.stream_cursor"] == "2"
-    assert attrs["gen_ai.response.id"] == final.id == response_id
-    assert attrs["gen_ai.response.status"] == final.status
-    assert "gen_ai.usage.output_tokens" not in attrs
-    assert json_attr(span, "gen_ai.output.messages")[0]["parts"] == [{"type": "text", "content": final.output_text}]
-
-    captured.clear()
-    with client.responses.stream(response_id=response_id) as stream:
-        stream.until_done()
-    assert captured.span().name == "fetch_response"
-
-
-def test_error_event_ends_the_span_with_its_code(instrument, event_server, mock_server):
-    events = _recorded_events(mock_server)[:6]
-    error = {"type": "error", "code": "rate_limit_exceeded", "message": "Slow down.", "param": None}
-    event_server.body = _sse([*events, {**error, "sequence_number": len(events)}])
-    client = openai.OpenAI(base_url=event_server.base_url, api_key="k", max_retries=0)
-    captured = instrument(capture="SPAN_ONLY")
-    received = list(client.responses.create(model=MODEL, input=QUESTION, stream=True))
-    # Older clients type only response.* events; they hand this one over as {"event": "error", "data": {...}}.
-    assert received[-1].type == "error" or received[-1].event == "error"
-    span = captured.span()
-    assert span.status.status_code is StatusCode.ERROR
-    assert span.attributes["error.type"] == error["code"]
-    text = "".join(e.delta for e in received if e.type == "response.output_text.delta")
-    assert json_attr(span, "gen_ai.output.messages")[0]["parts"] == [{"type": "text", "content": text}]

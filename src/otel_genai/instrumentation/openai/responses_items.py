@@ -192,9 +192,21 @@ def _client_tool_call_part(item: Any, kind: str) -> Part:
     return tool_call_part(string(field(item, "call_id")) or string(field(item, "id")), name, arguments)
 
 
+def item_kind(item: Any) -> str:
+    """An item's type; messages given as ``{"role", "content"}`` may leave it out."""
+    kind = string(field(item, "type"))
+    if kind:
+        return kind
+    return "message" if field(item, "role") is not None else "unknown"
+
+
+def _is_server_tool(kind: str) -> bool:
+    return (kind.endswith("_call") and kind not in CLIENT_TOOL_CALLS) or kind == "mcp_list_tools"
+
+
 def model_item_parts(item: Any) -> list[Part]:
     """The parts of one item the model produced (an output item, or one echoed back)."""
-    kind = string(field(item, "type")) or ("message" if field(item, "role") is not None else "unknown")
+    kind = item_kind(item)
     if kind == "message":
         return _content_parts(field(item, "content"))
     if kind in CLIENT_TOOL_CALLS:
@@ -205,7 +217,7 @@ def model_item_parts(item: Any) -> list[Part]:
         return [generic_part("compaction", id=string(field(item, "id")))]
     if kind in CLIENT_TOOL_OUTPUTS:
         return [tool_call_response_part(string(field(item, "call_id")), _tool_output(plain(field(item, "output"))))]
-    if kind.endswith("_call") or kind == "mcp_list_tools":
+    if _is_server_tool(kind):
         return _server_tool_parts(item, kind)
     details = {k: v for k, v in _fields_of(item).items() if k != "type"}
     return [generic_part(kind, **details)]
@@ -219,13 +231,6 @@ def output_parts(output: Iterable[Any]) -> list[Part]:
     return parts
 
 
-def _item_kind(item: Any) -> str:
-    kind = string(field(item, "type"))
-    if kind:
-        return kind
-    return "message" if field(item, "role") is not None else "unknown"
-
-
 def input_messages(value: Any) -> list[Message]:
     """The request's ``input``: a string (one user message) or a list of items."""
     if isinstance(value, str):
@@ -233,9 +238,10 @@ def input_messages(value: Any) -> list[Message]:
     messages: list[Message] = []
     assistant: Message | None = None  # the assistant message being extended, if the last one is
     for item in items(value):
-        kind = _item_kind(item)
+        kind = item_kind(item)
         role = string(field(item, "role")) if kind == "message" else None
-        if kind in _MODEL_ITEMS and (kind != "message" or role == "assistant") or _is_server_tool(kind):
+        from_model = role == "assistant" if kind == "message" else kind in _MODEL_ITEMS or _is_server_tool(kind)
+        if from_model:
             if assistant is None:
                 assistant = Message("assistant", [])
                 messages.append(assistant)
@@ -252,10 +258,6 @@ def input_messages(value: Any) -> list[Message]:
             details = {k: v for k, v in _fields_of(item).items() if k != "type"}
             messages.append(Message("user", [generic_part(kind, **details)]))
     return messages
-
-
-def _is_server_tool(kind: str) -> bool:
-    return (kind.endswith("_call") and kind not in CLIENT_TOOL_CALLS) or kind == "mcp_list_tools"
 
 
 def instruction_parts(instructions: Any) -> list[Part]:
