@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from opentelemetry import trace
 from opentelemetry._logs import LogRecord, SeverityNumber, get_logger
@@ -39,6 +40,33 @@ _LEGACY_ROLE_EVENTS = {
     "assistant": semconv.LEGACY_EVENT_ASSISTANT_MESSAGE,
     "tool": semconv.LEGACY_EVENT_TOOL_MESSAGE,
 }
+
+
+_METRIC_SET_CACHE_SIZE = 1024
+
+
+class MetricAttributeSets(NamedTuple):
+    """The attribute dicts one call's metric records use (§2.1)."""
+
+    common: Attributes
+    input_tokens: Attributes
+    output_tokens: Attributes
+    # time_per_output_chunk is recorded for every chunk, so it carries the required and
+    # conditionally required attributes only: each attribute costs every chunk a little.
+    per_chunk: Attributes
+
+    @classmethod
+    def build(cls, inv: Invocation, view: Callable[[Attributes], Attributes]) -> MetricAttributeSets:
+        common = metric_attributes(inv)
+        per_chunk = {
+            k: common[k] for k in (semconv.OPERATION_NAME, semconv.PROVIDER_NAME, semconv.REQUEST_MODEL) if k in common
+        }
+        return cls(
+            view(common),
+            view({**common, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_INPUT}),
+            view({**common, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_OUTPUT}),
+            view(per_chunk),
+        )
 
 
 class GenAITelemetry:
@@ -85,6 +113,35 @@ class GenAITelemetry:
         self.emit_latest = conventions.emits_latest
         self.emit_legacy = conventions.emits_legacy
         self.content_on_span = settings.content_on_span and self.emit_latest
+        self._metric_sets: dict[tuple[Any, ...], MetricAttributeSets] = {}
+
+    def metric_attribute_sets(self, inv: Invocation) -> MetricAttributeSets:
+        """The metric attribute dicts for ``inv``, built once per distinct set and reused.
+
+        The dicts are shared between calls and must never be mutated.
+        """
+        key = (
+            inv.operation,
+            inv.provider,
+            inv.request_model,
+            inv.response_model,
+            inv.server_address,
+            inv.server_port,
+            inv.provider_attributes.get(semconv.OPENAI_RESPONSE_SERVICE_TIER),
+        )
+        sets = self._metric_sets.get(key)
+        if sets is None:
+            sets = MetricAttributeSets.build(inv, self._convention_view)
+            if len(self._metric_sets) >= _METRIC_SET_CACHE_SIZE:
+                self._metric_sets.clear()
+            self._metric_sets[key] = sets
+        return sets
+
+    def _convention_view(self, latest: Attributes) -> Attributes:
+        if not self.emit_legacy:
+            return latest
+        legacy = legacy_view(latest)
+        return {**latest, **legacy} if self.emit_latest else legacy
 
     def start(self, inv: Invocation) -> ModelCall:
         """Open the span of ``inv`` (not made current) and start its clock."""
@@ -185,22 +242,15 @@ class ModelCall:
         if inv.error_type is not None:
             self.span.set_status(Status(StatusCode.ERROR, description))
         latest = outcome_attributes(inv, ttfc)
-        span_attrs = self._convention_view(latest)
+        span_attrs = telemetry._convention_view(latest)
         if telemetry.content_on_span and self.wants_content:
-            span_attrs.update(self._content_attributes(as_json=True))
+            span_attrs = {**span_attrs, **self._content_attributes(as_json=True)}
         self.span.set_attributes(span_attrs)
         try:
             fault_point("emit events")
             self._emit_events(latest)
         except Exception as exc:  # noqa: BLE001 - a failed event must not cost the span
             log_internal_error("emitting events", exc)
-
-    def _convention_view(self, latest: Attributes) -> Attributes:
-        telemetry = self.telemetry
-        if not telemetry.emit_legacy:
-            return dict(latest)
-        legacy = legacy_view(latest)
-        return {**latest, **legacy} if telemetry.emit_latest else legacy
 
     def _content_attributes(self, *, as_json: bool) -> Attributes:
         inv = self.invocation
@@ -222,28 +272,25 @@ class ModelCall:
         fault_point("record metrics")
         telemetry = self.telemetry
         inv = self.invocation
-        attrs = metric_attributes(inv)
-        if telemetry.emit_legacy:
-            legacy = legacy_view(attrs)
-            attrs = {**attrs, **legacy} if telemetry.emit_latest else legacy
+        sets = telemetry.metric_attribute_sets(inv)
         if inv.error_type is not None:
-            telemetry.duration.record(duration, {**attrs, semconv.ERROR_TYPE: inv.error_type})
+            telemetry.duration.record(duration, {**sets.common, semconv.ERROR_TYPE: inv.error_type})
         else:
-            telemetry.duration.record(duration, attrs)
+            telemetry.duration.record(duration, sets.common)
         if inv.input_tokens is not None:
-            telemetry.token_usage.record(inv.input_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_INPUT})
+            telemetry.token_usage.record(inv.input_tokens, sets.input_tokens)
         if inv.output_tokens is not None:
-            telemetry.token_usage.record(inv.output_tokens, {**attrs, semconv.TOKEN_TYPE: semconv.TOKEN_TYPE_OUTPUT})
+            telemetry.token_usage.record(inv.output_tokens, sets.output_tokens)
         if ttfc is not None and self.first_chunk_at is not None:
-            telemetry.time_to_first_chunk.record(ttfc, attrs)
+            telemetry.time_to_first_chunk.record(ttfc, sets.common)
             chunk_times = self.chunk_times
             if chunk_times:
-                # Recorded here rather than per chunk: one attribute set for the whole
-                # stream, and nothing but an append on the chunk path.
+                # Recorded here rather than per chunk: nothing but an append on the chunk path.
                 record = telemetry.time_per_output_chunk.record
+                per_chunk = sets.per_chunk
                 previous = self.first_chunk_at
                 for at in chunk_times:
-                    record(at - previous, attrs)
+                    record(at - previous, per_chunk)
                     previous = at
 
     # --- events ---------------------------------------------------------------------

@@ -133,7 +133,8 @@ def endpoint_of(resource: Any) -> Endpoint:
     client = getattr(resource, "_client", None)
     if client is None:
         return _UNKNOWN
-    base_url = getattr(client, "base_url", None)
+    # The private attribute first: in openai 3.x the public property does work on every read.
+    base_url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
     try:
         seen = _cache.get(client)
     except TypeError:  # a client that cannot be weakly referenced
