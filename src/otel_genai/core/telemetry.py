@@ -58,7 +58,7 @@ class MetricAttributeSets(NamedTuple):
     @classmethod
     def build(cls, inv: Invocation, view: Callable[[Attributes], Attributes]) -> MetricAttributeSets:
         common = metric_attributes(inv)
-        per_chunk = {
+        per_chunk: Attributes = {
             k: common[k] for k in (semconv.OPERATION_NAME, semconv.PROVIDER_NAME, semconv.REQUEST_MODEL) if k in common
         }
         return cls(
