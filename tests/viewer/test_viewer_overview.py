@@ -50,14 +50,25 @@ def test_span_figures_by_model_with_cost_and_missing_price(store) -> None:
     assert result["cost_approximate"] is False
 
 
-def test_cost_is_approximated_past_the_pricing_budget(store, monkeypatch) -> None:
+def test_prompt_size_tiers_are_priced_call_by_call(store, monkeypatch) -> None:
+    from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
+
     now = time.time_ns()
-    _seed(store, now)
-    exact = overview(store.reader(), now - 24 * HOUR_NS, now)["totals"]["cost_usd"]
+    model, provider = "gemini-2.5-pro", "gcp.gemini"
+    assert PRICE_BOOK.sums_price_exactly(model, provider, now) is False  # genai-prices has tiers for it
+    for tokens in (300_000, 10):
+        ingest(store, "traces", trace_request(1, now - HOUR_NS, model=model, provider=provider, input_tokens=tokens)[0])
+    per_call = sum(PRICE_BOOK.price(model, provider, TokenUsage(t, 5), now).usd or 0 for t in (300_000, 10))
+    summed = PRICE_BOOK.price(model, provider, TokenUsage(300_010, 10), now).usd
+    assert summed != pytest.approx(per_call)  # the small call would be billed at the big call's tier
+    result = overview(store.reader(), now - 24 * HOUR_NS, now)
+    assert result["models"][0]["cost_usd"] == pytest.approx(per_call)
+    assert result["cost_approximate"] is False
+    # Past the budget of distinct calls, it falls back to summed usage and says so.
     monkeypatch.setattr(overview_module, "MAX_PRICED_COMBINATIONS", 1)
     approx = overview(store.reader(), now - 24 * HOUR_NS, now)
     assert approx["cost_approximate"] is True
-    assert approx["totals"]["cost_usd"] == pytest.approx(exact)  # linear prices: same figure
+    assert approx["models"][0]["cost_usd"] == pytest.approx(summed)
 
 
 def _duration_point(request, model: str, start: int, at: int, counts: list[int], total: float) -> None:  # type: ignore[no-untyped-def]

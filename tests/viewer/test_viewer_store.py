@@ -157,3 +157,72 @@ def test_traces_split_across_requests_are_merged(tmp_path) -> None:
     assert detail is not None
     assert detail["trace"]["root_name"] == "handle" and detail["trace"]["span_count"] == 2
     store.close()
+
+
+def test_a_store_of_another_schema_version_is_moved_aside(tmp_path) -> None:
+    path = tmp_path / "viewer.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema_version', '1');"
+    )
+    old.close()
+    store = Store(path)
+    ids = _ingest(store, 1, time.time_ns())
+    assert queries.trace_detail(store.reader(), ids[0]) is not None
+    store.close()
+    assert (tmp_path / "viewer.sqlite3.v1.bak").exists()
+
+
+def test_log_records_before_their_spans_are_attached_once_the_spans_arrive(tmp_path) -> None:
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+
+    store = Store(tmp_path / "db.sqlite3")
+    request, (trace_id,) = trace_request(1, time.time_ns())
+    chat = request.resource_spans[0].scope_spans[0].spans[1]
+    logs = ExportLogsServiceRequest()
+    record = (
+        logs.resource_logs.add()
+        .scope_logs.add()
+        .log_records.add(
+            time_unix_nano=time.time_ns(),
+            trace_id=chat.trace_id,
+            span_id=chat.span_id,
+            event_name="gen_ai.user.message",
+        )
+    )
+    record.body.kvlist_value.values.add(key="content").value.string_value = "early bird"
+    ingest(store, "logs", logs)
+    conn = store.reader()
+    assert queries.trace_detail(conn, trace_id) is None  # not listed before a span arrives
+    assert queries.list_traces(conn, queries.TraceFilter())["traces"] == []
+    ingest(store, "traces", request)
+    detail = queries.trace_detail(conn, trace_id)
+    assert detail is not None
+    chat_view = next(s for s in detail["spans"] if s["span_id"] == chat.span_id.hex())
+    assert chat_view["logs"][0]["body"] == {"content": "early bird"}
+    assert [t["trace_id"] for t in queries.list_traces(conn, queries.TraceFilter(text="early bird"))["traces"]] == [
+        trace_id
+    ]
+    store.close()
+
+
+def test_search_pages_newest_arrival_first_without_gaps(tmp_path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    now = time.time_ns()
+    hits = []
+    for batch in range(6):
+        hits += _ingest(store, 5, now + batch * 10**9, text="needle in the haystack")
+        _ingest(store, 5, now + batch * 10**9, text="just hay")
+    conn = store.reader()
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = queries.list_traces(conn, queries.TraceFilter(text="needle", limit=7, before=cursor))
+        seen += [t["trace_id"] for t in page["traces"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == hits[::-1]
+    errors = queries.list_traces(conn, queries.TraceFilter(text="needle", errors_only=True))
+    assert errors["traces"] == []
+    store.close()

@@ -259,6 +259,7 @@ def trace_request(
     conversation_id: str | None = None,
     step_ns: int = 1_000_000,
     padding: int = 0,
+    input_tokens: int = 10,
 ) -> tuple[Any, list[str]]:
     """An ExportTraceServiceRequest of ``count`` two-span traces (root + chat), and their ids.
 
@@ -288,7 +289,7 @@ def trace_request(
         messages = [{"role": "user", "parts": [{"type": "text", "content": f"{text} {'x' * padding}"}]}]
         attributes = {
             "gen_ai.operation.name": "chat", "gen_ai.provider.name": provider, "gen_ai.request.model": model,
-            "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5,
+            "gen_ai.usage.input_tokens": input_tokens, "gen_ai.usage.output_tokens": 5,
             "gen_ai.input.messages": json.dumps(messages),
         }  # fmt: skip
         if error:

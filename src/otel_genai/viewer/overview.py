@@ -18,8 +18,9 @@ from otel_genai.viewer.schema import MODEL_CALL_CONDITION
 
 _NS_PER_DAY = 86_400_000_000_000
 _CUMULATIVE = 2
-# Past this many distinct (model, usage) combinations, cost is estimated from summed usage
-# per bucket: fast, but blind to prices that depend on prompt size.
+# Models with prompt-size tiers are priced call by call; past this many distinct
+# (model, usage) combinations, their cost is estimated from summed usage per bucket
+# instead (fast, but blind to the tiers), and the page says so.
 MAX_PRICED_COMBINATIONS = 20_000
 MAX_LATENCY_SAMPLES = 200_000
 
@@ -68,52 +69,59 @@ def _bucket_size(span_ns: int) -> int:
     return 30 * _NS_PER_DAY
 
 
-def _price_groups(conn: sqlite3.Connection, since: int, until: int, width: int) -> tuple[dict, bool]:
-    """Cost per (bucket, model) and whether it had to be approximated."""
-    base = f"FROM spans WHERE {MODEL_CALL_CONDITION} AND start_ns >= ? AND start_ns < ?"
-    exact_sql = (
-        "SELECT (start_ns - ?) / ? AS b, model, provider, start_ns / ? AS day, COALESCE(input_tokens, 0), "
-        "COALESCE(output_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cache_write_tokens, 0), "
-        f"COUNT(*) {base} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 LIMIT ?"
-    )
-    rows = conn.execute(exact_sql, (since, width, _NS_PER_DAY, since, until, MAX_PRICED_COMBINATIONS + 1)).fetchall()
-    approximate = len(rows) > MAX_PRICED_COMBINATIONS
-    if approximate:
-        rows = conn.execute(
-            "SELECT (start_ns - ?) / ? AS b, model, provider, MIN(start_ns) / ? AS day, "
-            "SUM(COALESCE(input_tokens, 0)), SUM(COALESCE(output_tokens, 0)), "
-            "SUM(COALESCE(cache_read_tokens, 0)), SUM(COALESCE(cache_write_tokens, 0)), 1 "
-            f"{base} GROUP BY 1, 2, 3",
-            (since, width, _NS_PER_DAY, since, until),
-        ).fetchall()
-    costs: dict[tuple[int, str], dict[str, Any]] = defaultdict(lambda: {"usd": 0.0, "unpriced": 0, "note": None})
+def _per_call_costs(
+    conn: sqlite3.Connection, models: set[tuple[str, str | None]], since: int, until: int, width: int
+) -> tuple[dict[tuple[int, str], float], bool]:
+    """Cost per (bucket, model) priced call by call, for models whose price is not linear."""
+    marks = ",".join("?" * len(models))
+    names = sorted({m for m, _ in models})
+    rows = conn.execute(
+        "SELECT (start_ns - ?) / ?, model, provider, start_ns / ?, COALESCE(input_tokens, 0), "
+        "COALESCE(output_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cache_write_tokens, 0), COUNT(*) "
+        f"FROM spans WHERE {MODEL_CALL_CONDITION} AND start_ns >= ? AND start_ns < ? AND model IN ({marks}) "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 LIMIT ?",
+        (since, width, _NS_PER_DAY, since, until, *names, MAX_PRICED_COMBINATIONS + 1),
+    ).fetchall()
+    if len(rows) > MAX_PRICED_COMBINATIONS:
+        return {}, True
+    costs: dict[tuple[int, str], float] = defaultdict(float)
     for bucket, model, provider, day, inp, out, cread, cwrite, count in rows:
-        usage = TokenUsage(int(inp), int(out), int(cread), int(cwrite))
-        price = PRICE_BOOK.price(model, provider, usage, int(day) * _NS_PER_DAY)
-        entry = costs[(int(bucket), model)]
-        if price.usd is None:
-            entry["unpriced"] += count
-            entry["note"] = price.reason
-        else:
-            entry["usd"] += price.usd * count
-    return costs, approximate
+        if (model, provider) not in models:
+            continue
+        price = PRICE_BOOK.price(model, provider, TokenUsage(inp, out, cread, cwrite), day * _NS_PER_DAY)
+        costs[(int(bucket), model)] += (price.usd or 0.0) * count
+    return costs, False
 
 
 def _span_figures(conn: sqlite3.Connection, since: int, until: int, width: int) -> dict[str, Any]:
-    costs, approximate = _price_groups(conn, since, until, width)
+    groups = conn.execute(
+        "SELECT (start_ns - ?) / ?, model, provider, start_ns / ?, COUNT(*), SUM(is_error), "
+        "SUM(COALESCE(input_tokens, 0)), SUM(COALESCE(output_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
+        f"SUM(COALESCE(cache_write_tokens, 0)) FROM spans WHERE {MODEL_CALL_CONDITION} "
+        "AND start_ns >= ? AND start_ns < ? GROUP BY 1, 2, 3, 4",
+        (since, width, _NS_PER_DAY, since, until),
+    ).fetchall()
+    # Flat per-token prices: pricing a group's summed usage is exact and costs one call
+    # per group. Prices that depend on the request (tiers, per-request fees) are priced
+    # call by call.
+    linearity = {
+        (model, provider, day): PRICE_BOOK.sums_price_exactly(model, provider, day * _NS_PER_DAY)
+        for _, model, provider, day, *_ in groups
+    }
+    per_call = {(model, provider) for (model, provider, _), linear in linearity.items() if linear is False}
+    per_call_costs, approximate = _per_call_costs(conn, per_call, since, until, width) if per_call else ({}, False)
+
     buckets: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     models: dict[str, dict[str, Any]] = {}
-    for bucket, model, provider, calls, errors, inp, out in conn.execute(
-        "SELECT (start_ns - ?) / ?, model, provider, COUNT(*), SUM(is_error), SUM(input_tokens), "
-        f"SUM(output_tokens) FROM spans WHERE {MODEL_CALL_CONDITION} AND start_ns >= ? AND start_ns < ? "
-        "GROUP BY 1, 2, 3",
-        (since, width, since, until),
-    ):
-        cost = costs.get((int(bucket), model), {"usd": 0.0, "unpriced": 0, "note": None})
-        cell = buckets[int(bucket)].setdefault(model, {"calls": 0, "tokens": 0, "cost_usd": 0.0})
+    for bucket, model, provider, day, calls, errors, inp, out, cread, cwrite in groups:
+        bucket = int(bucket)
+        linear = linearity[(model, provider, day)]
+        usd: float | None = None
+        if linear or (linear is False and approximate):
+            usd = PRICE_BOOK.price(model, provider, TokenUsage(inp, out, cread, cwrite), day * _NS_PER_DAY).usd
+        cell = buckets[bucket].setdefault(model, {"calls": 0, "tokens": 0, "cost_usd": 0.0})
         cell["calls"] += calls
-        cell["tokens"] += (inp or 0) + (out or 0)
-        cell["cost_usd"] += cost["usd"]
+        cell["tokens"] += inp + out
         m = models.setdefault(
             model,
             {"model": model, "providers": [], "calls": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0,
@@ -123,12 +131,18 @@ def _span_figures(conn: sqlite3.Connection, since: int, until: int, width: int) 
             m["providers"].append(provider)
         m["calls"] += calls
         m["errors"] += errors or 0
-        m["input_tokens"] += inp or 0
-        m["output_tokens"] += out or 0
-        m["cost_usd"] += cost["usd"]
-        m["unpriced_calls"] += cost["unpriced"]
-        m["cost_note"] = m["cost_note"] or cost["note"]
-        cost["unpriced"] = 0  # counted once even if a model has several providers
+        m["input_tokens"] += inp
+        m["output_tokens"] += out
+        if linear is None:
+            m["unpriced_calls"] += calls
+            m["cost_note"] = f"no price for model {model!r} in genai-prices"
+        elif usd is not None:
+            cell["cost_usd"] += usd
+            m["cost_usd"] += usd
+    for (bucket, model), usd in per_call_costs.items():
+        buckets[bucket][model]["cost_usd"] += usd
+        models[model]["cost_usd"] += usd
+
     durations: dict[str, list[float]] = defaultdict(list)
     for model, duration in conn.execute(
         f"SELECT model, end_ns - start_ns FROM spans WHERE {MODEL_CALL_CONDITION} "

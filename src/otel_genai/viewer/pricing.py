@@ -11,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from genai_prices import Usage, calc_price
+from genai_prices import Usage, calc_price, types
 
 # Semantic-convention provider names whose genai-prices id is spelled differently.
 # Names absent here are tried as they are, then without a provider (model-only match).
@@ -56,6 +56,7 @@ class PriceBook:
 
     def __init__(self) -> None:
         self._memo: OrderedDict[tuple[object, ...], CallPrice] = OrderedDict()
+        self._linear: dict[tuple[object, ...], bool | None] = {}
         self._lock = threading.Lock()
 
     def price(self, model: str | None, provider: str | None, usage: TokenUsage, when_ns: int) -> CallPrice:
@@ -75,6 +76,43 @@ class PriceBook:
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo.popitem(last=False)
         return result
+
+    def sums_price_exactly(self, model: str | None, provider: str | None, when_ns: int) -> bool | None:
+        """Whether pricing summed usage equals summing per-call prices for this model.
+
+        True for flat per-token prices; False when a price depends on the size of one
+        request (tiers) or is charged per request; None when there is no price at all.
+        """
+        if not model:
+            return None
+        day = when_ns // 86_400_000_000_000
+        key = (model, provider, day)
+        with self._lock:
+            if key in self._linear:
+                return self._linear[key]
+        calculation = self._lookup(model, provider, datetime.fromtimestamp(day * 86_400, tz=timezone.utc))
+        answer: bool | None = None
+        if calculation is not None:
+            answer = not any(
+                isinstance(value, types.TieredPrices) or "request" in name
+                for name, value in vars(calculation.model_price).items()
+                if value is not None
+            )
+        with self._lock:
+            self._linear[key] = answer
+        return answer
+
+    @staticmethod
+    def _lookup(model: str, provider: str | None, when: datetime) -> types.PriceCalculation | None:
+        """A price calculation for a token of input, to see which price applies, if any."""
+        for provider_id in ([_PROVIDER_IDS.get(provider, provider)] if provider else []) + [None]:
+            try:
+                return calc_price(Usage(input_tokens=1), model, provider_id=provider_id, genai_request_timestamp=when)
+            except LookupError:
+                continue
+            except (ValueError, ArithmeticError):
+                return None
+        return None
 
     @staticmethod
     def _calculate(model: str, provider: str | None, usage: TokenUsage, day: int) -> CallPrice:

@@ -72,8 +72,7 @@ def _trace_summary(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
-    """One page of traces, newest first, and the cursor of the next (older) page."""
+def _filters(flt: TraceFilter) -> tuple[list[str], list[Any]]:
     # Traces known only from log records (no span yet) are not listed.
     where: list[str] = ["t.span_count > 0"]
     params: list[Any] = []
@@ -91,28 +90,81 @@ def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
     if flt.provider:
         where.append("instr(t.providers, ',' || ? || ',') > 0")
         params.append(flt.provider)
+    return where, params
+
+
+def _page(rows: list[sqlite3.Row], limit: int, cursor: Any) -> dict[str, Any]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "traces": [_trace_summary(r) for r in rows],
+        "next": cursor(rows[-1]) if more and rows else None,
+    }
+
+
+def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
+    """One page of traces, newest first, and the cursor of the next (older) page.
+
+    With a text search, "newest" means most recently arrived: matches are walked in
+    arrival order so a common word stops after one page instead of collecting every hit.
+    """
+    limit = max(1, min(flt.limit, MAX_PAGE_SIZE))
+    where, params = _filters(flt)
     match = fts_query(flt.text) if flt.text else None
     if match:
-        where.append(f"t.trace_no IN (SELECT rowid >> {CONTENT_ID_SHIFT} FROM content_fts WHERE content_fts MATCH ?)")
-        params.append(match)
+        return _search(conn, flt, match, where, params, limit)
     if flt.before:
         start, _, trace_no = flt.before.partition(":")
         if start.isdigit() and trace_no.isdigit():
             where.append("(t.start_ns, t.trace_no) < (?, ?)")
             params += [int(start), int(trace_no)]
-    limit = max(1, min(flt.limit, MAX_PAGE_SIZE))
     sql = (
         f"SELECT {_TRACE_COLUMNS} FROM traces t WHERE {' AND '.join(where)}"
         " ORDER BY t.start_ns DESC, t.trace_no DESC LIMIT ?"
     )
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows else None
-    return {
-        "traces": [_trace_summary(r) for r in rows],
-        "next": f"{last['start_ns']}:{last['trace_no']}" if more and last is not None else None,
-    }
+    return _page(rows, limit, lambda r: f"{r['start_ns']}:{r['trace_no']}")
+
+
+def _search(
+    conn: sqlite3.Connection, flt: TraceFilter, match: str, where: list[str], params: list[Any], limit: int
+) -> dict[str, Any]:
+    below = None
+    if flt.before and flt.before.startswith("n:") and flt.before[2:].isdigit():
+        below = int(flt.before[2:]) << CONTENT_ID_SHIFT
+    hits = conn.execute(
+        "SELECT rowid FROM content_fts WHERE content_fts MATCH ?"
+        + (" AND rowid < ?" if below is not None else "")
+        + " ORDER BY rowid DESC",
+        (match, below) if below is not None else (match,),
+    )
+    found: list[sqlite3.Row] = []
+    candidates: list[int] = []
+    last = None
+
+    def check() -> None:
+        marks = ",".join("?" * len(candidates))
+        rows = conn.execute(
+            f"SELECT {_TRACE_COLUMNS} FROM traces t WHERE {' AND '.join(where)} AND t.trace_no IN ({marks})",
+            [*params, *candidates],
+        ).fetchall()
+        found.extend(sorted(rows, key=lambda r: -r["trace_no"]))
+        candidates.clear()
+
+    # A trace's content rows are adjacent (ids are trace_no << shift), so hits of one trace
+    # arrive together.
+    for (rowid,) in hits:
+        trace_no = rowid >> CONTENT_ID_SHIFT
+        if trace_no != last:
+            candidates.append(trace_no)
+            last = trace_no
+            if len(candidates) >= 2 * limit:
+                check()
+                if len(found) > limit:
+                    break
+    if candidates and len(found) <= limit:
+        check()
+    return _page(found, limit, lambda r: f"n:{r['trace_no']}")
 
 
 def facet_values(conn: sqlite3.Connection) -> dict[str, list[str]]:
