@@ -224,8 +224,9 @@ def _finish_reason(response: dict[str, Any]) -> str | None:
     status = response.get("status")
     if status == "completed":
         return "tool_calls" if any(o["type"] == "function_call" for o in response["output"]) else "stop"
-    if status == "incomplete":
-        return _INCOMPLETE_FINISH.get((response.get("incomplete_details") or {}).get("reason"), "error")
+    if status == "incomplete":  # another reason is reported as given; none at all as "error"
+        reason = (response.get("incomplete_details") or {}).get("reason")
+        return _INCOMPLETE_FINISH.get(reason, reason or "error")
     return "error" if status in ("failed", "cancelled") else None
 
 
