@@ -36,11 +36,46 @@ SPANS_PER_TRACE = 4
 SPANS_PER_REQUEST = 512
 TRACES_PER_REQUEST = SPANS_PER_REQUEST // SPANS_PER_TRACE
 MODELS = [("openai", "gpt-4o-mini"), ("openai", "gpt-4o"), ("anthropic", "claude-sonnet-4"), ("openai", "o3-mini")]
-WORDS = (
-    "weather paris london invoice refund order shipping delay password reset account billing summary "
-    "translate poem haiku recipe pasta budget report quarterly sales forecast contract clause privacy "
-    "policy flight hotel booking cancel upgrade subscription error stacktrace python function bug"
-).split()
+WORDS = [
+    "weather",
+    "paris",
+    "london",
+    "invoice",
+    "refund",
+    "order",
+    "shipping",
+    "delay",
+    "password",
+    "reset",
+    "account",
+    "billing",
+    "summary",
+    "translate",
+    "poem",
+    "haiku",
+    "recipe",
+    "pasta",
+    "budget",
+    "report",
+    "quarterly",
+    "sales",
+    "forecast",
+    "contract",
+    "clause",
+    "privacy",
+    "policy",
+    "flight",
+    "hotel",
+    "booking",
+    "cancel",
+    "upgrade",
+    "subscription",
+    "error",
+    "stacktrace",
+    "python",
+    "function",
+    "bug",
+]
 
 
 def _kv(key: str, value: object) -> KeyValue:
@@ -57,7 +92,9 @@ def build_request(rng: random.Random, first_start_ns: int, spread_ns: int) -> by
     """One export request: TRACES_PER_REQUEST GenAI traces of SPANS_PER_TRACE spans."""
     request = ExportTraceServiceRequest()
     resource_spans = request.resource_spans.add()
-    resource_spans.resource.attributes.extend([_kv("service.name", "bench-app"), _kv("telemetry.sdk.language", "python")])
+    resource_spans.resource.attributes.extend(
+        [_kv("service.name", "bench-app"), _kv("telemetry.sdk.language", "python")]
+    )
     scope_spans = resource_spans.scope_spans.add()
     scope_spans.scope.name = "bench"
     for _ in range(TRACES_PER_REQUEST):
@@ -67,9 +104,12 @@ def build_request(rng: random.Random, first_start_ns: int, spread_ns: int) -> by
         failed = rng.random() < 0.03
         duration = rng.randrange(200_000_000, 4_000_000_000)
         question = " ".join(rng.choices(WORDS, k=24))
+        if rng.random() < 0.001:  # a rare word, for a selective text search
+            question += " zebra"
         answer = " ".join(rng.choices(WORDS, k=40))
+        end = start + duration
         root = scope_spans.spans.add(trace_id=trace_id, span_id=root_id, name="POST /chat", kind=2,
-                                     start_time_unix_nano=start, end_time_unix_nano=start + duration + 5_000_000)  # fmt: skip
+                                     start_time_unix_nano=start, end_time_unix_nano=end + 5_000_000)  # fmt: skip
         root.attributes.extend([_kv("http.request.method", "POST"), _kv("http.route", "/chat"),
                                 _kv("http.response.status_code", 500 if failed else 200)])  # fmt: skip
         chat = scope_spans.spans.add(trace_id=trace_id, span_id=chat_id, parent_span_id=root_id,
@@ -209,7 +249,8 @@ def main() -> None:
                 "list filtered by model": "/api/traces?limit=50&model=claude-sonnet-4",
                 "list errors only": "/api/traces?limit=50&error=1",
                 "list last 24 h": f"/api/traces?limit=50&since={day_ago}",
-                "list text search": "/api/traces?limit=50&q=invoice%20refund",
+                "list text search, rare word": "/api/traces?limit=50&q=zebra",
+                "list text search, common words": "/api/traces?limit=50&q=invoice%20refund",
                 "trace detail": f"/api/traces/{sample_trace}",
                 "filter menus (facets)": "/api/facets",
                 "sessions": "/api/sessions",

@@ -127,8 +127,42 @@ def content_text(attributes: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+# Any of these marks a span as a GenAI span; other spans skip the GenAI extraction.
+_GENAI_MARKERS = (gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)
+_NOT_GENAI = (None,) * 9 + (0,)
+
+
+def _genai_columns(attrs: dict[str, Any]) -> tuple[Any, ...]:
+    """operation, provider, model, the five token counts, conversation id, is_genai."""
+    if not any(name in attrs for name in _GENAI_MARKERS):
+        return _NOT_GENAI
+    return (
+        _as_text(attrs.get(gn.OPERATION)),
+        _as_text(gn.first_present(attrs, gn.PROVIDER, gn.LEGACY_SYSTEM)),
+        _as_text(gn.first_present(attrs, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)),
+        _as_int(gn.first_present(attrs, gn.INPUT_TOKENS, gn.LEGACY_PROMPT_TOKENS)),
+        _as_int(gn.first_present(attrs, gn.OUTPUT_TOKENS, gn.LEGACY_COMPLETION_TOKENS)),
+        _as_int(attrs.get(gn.CACHE_READ_TOKENS)),
+        _as_int(gn.first_present(attrs, *_CACHE_WRITE_NAMES)),
+        _as_int(attrs.get(gn.REASONING_TOKENS)),
+        _as_text(attrs.get(gn.CONVERSATION_ID)),
+        1,
+    )
+
+
+def _span_events(span: Any) -> list[dict[str, Any]]:
+    return [{"name": e.name, "time_ns": e.time_unix_nano, "attributes": key_values(e.attributes)} for e in span.events]
+
+
+def _span_links(span: Any) -> list[dict[str, Any]]:
+    return [
+        {"trace_id": link.trace_id.hex(), "span_id": link.span_id.hex(), "attributes": key_values(link.attributes)}
+        for link in span.links
+    ]
+
+
 def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
-    """Append one row per span of ``request`` to ``batch``."""
+    """Append one row per span of ``request`` to ``batch`` (columns as in SPAN_COLUMNS)."""
     spans = batch.spans
     for resource_spans in request.resource_spans:
         digest = _resource(batch, resource_spans.resource)
@@ -138,23 +172,10 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                 trace_id = span.trace_id.hex()
                 span_id = span.span_id.hex()
                 attrs = key_values(span.attributes)
-                events = [
-                    {"name": e.name, "time_ns": e.time_unix_nano, "attributes": key_values(e.attributes)}
-                    for e in span.events
-                ]
-                links = [
-                    {
-                        "trace_id": link.trace_id.hex(),
-                        "span_id": link.span_id.hex(),
-                        "attributes": key_values(link.attributes),
-                    }
-                    for link in span.links
-                ]
+                events = _span_events(span) if span.events else []
                 status_code = span.status.code
                 error_type = _as_text(attrs.get(gn.ERROR_TYPE))
-                operation = attrs.get(gn.OPERATION)
-                provider = gn.first_present(attrs, gn.PROVIDER, gn.LEGACY_SYSTEM)
-                model = gn.first_present(attrs, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)
+                genai = _genai_columns(attrs)
                 spans.append(
                     (
                         trace_id,
@@ -170,27 +191,20 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                         scope_name,
                         _dumps(attrs),
                         _dumps(events) if events else None,
-                        _dumps(links) if links else None,
-                        _as_text(operation),
-                        _as_text(provider),
-                        _as_text(model),
-                        _as_int(gn.first_present(attrs, gn.INPUT_TOKENS, gn.LEGACY_PROMPT_TOKENS)),
-                        _as_int(gn.first_present(attrs, gn.OUTPUT_TOKENS, gn.LEGACY_COMPLETION_TOKENS)),
-                        _as_int(attrs.get(gn.CACHE_READ_TOKENS)),
-                        _as_int(gn.first_present(attrs, gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)),
-                        _as_int(attrs.get(gn.REASONING_TOKENS)),
-                        _as_text(attrs.get(gn.CONVERSATION_ID)),
+                        _dumps(_span_links(span)) if span.links else None,
+                        *genai[:9],
                         error_type,
                         1 if status_code == 2 or error_type else 0,
-                        1 if operation is not None or provider is not None or model is not None else 0,
+                        genai[9],
                     )
                 )
-                text = content_text(attrs)
-                for event in events:
-                    if event["name"].startswith("gen_ai."):
-                        text = "\n".join(filter(None, (text, _dumps(event["attributes"]))))
-                if text:
-                    batch.content.append((trace_id, span_id, text))
+                if genai[9] or events:
+                    text = content_text(attrs)
+                    for event in events:
+                        if event["name"].startswith("gen_ai."):
+                            text = "\n".join(filter(None, (text, _dumps(event["attributes"]))))
+                    if text:
+                        batch.content.append((trace_id, span_id, text))
 
 
 def log_event_name(record: Any, attributes: dict[str, Any]) -> str:

@@ -143,7 +143,8 @@ CREATE TABLE IF NOT EXISTS content (
     text TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS content_fts USING fts5 (
-    text, content = 'content', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    text, content = 'content', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2',
+    detail = none, columnsize = 0
 );
 CREATE TRIGGER IF NOT EXISTS content_indexed AFTER INSERT ON content BEGIN
     INSERT INTO content_fts (rowid, text) VALUES (new.id, new.text);
