@@ -77,6 +77,9 @@ OP_CHAT: Final = "chat"
 OP_TEXT_COMPLETION: Final = "text_completion"
 OP_EMBEDDINGS: Final = "embeddings"
 OP_FETCH_RESPONSE: Final = "fetch_response"
+OP_GENERATE_CONTENT: Final = "generate_content"
+# Operations whose calls are inference: the details event is defined for these.
+INFERENCE_OPERATIONS: Final = frozenset({OP_CHAT, OP_TEXT_COMPLETION, OP_GENERATE_CONTENT})
 PROVIDER_OPENAI: Final = "openai"
 PROVIDER_AZURE_OPENAI: Final = "azure.ai.openai"
 TOKEN_TYPE_INPUT: Final = "input"

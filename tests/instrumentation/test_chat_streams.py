@@ -263,3 +263,26 @@ def test_chat_stream_helper_gives_one_span(instrument, client):
     assert span.attributes["gen_ai.response.id"] == final.id
     (output,) = json_attr(span, "gen_ai.output.messages")
     assert output["parts"][0]["content"] == final.choices[0].message.content
+
+
+def test_stream_helper_left_early_ends_the_span_at_once(instrument, client):
+    if not hasattr(client.chat.completions, "stream"):
+        pytest.skip("this openai client has no chat.completions.stream()")
+    captured = instrument()
+    with client.chat.completions.stream(model="gpt-4o-mini", messages=POEM, extra_headers=CHUNKS) as stream:
+        for _ in stream:
+            break
+    # The manager closed the HTTP response: the call is over, and not an error.
+    span = captured.span()
+    assert "error.type" not in span.attributes
+    assert span.status.status_code is StatusCode.UNSET
+
+
+async def test_async_stream_helper_left_early_ends_the_span_at_once(instrument, async_client):
+    if not hasattr(async_client.chat.completions, "stream"):
+        pytest.skip("this openai client has no chat.completions.stream()")
+    captured = instrument()
+    async with async_client.chat.completions.stream(model="gpt-4o-mini", messages=POEM, extra_headers=CHUNKS) as stream:
+        async for _ in stream:
+            break
+    assert "error.type" not in captured.span().attributes

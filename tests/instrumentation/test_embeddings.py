@@ -49,3 +49,9 @@ async def test_async_embeddings(instrument, async_client):
     attrs = captured.span().attributes
     assert attrs["gen_ai.usage.input_tokens"] == response.usage.prompt_tokens
     assert attrs["gen_ai.embeddings.dimension.count"] == len(response.data[0].embedding)
+
+
+def test_no_inference_details_event_for_embeddings(instrument, client):
+    captured = instrument(capture="SPAN_AND_EVENT")
+    client.embeddings.create(model="text-embedding-3-small", input="hi")
+    assert captured.events("gen_ai.client.inference.operation.details") == []

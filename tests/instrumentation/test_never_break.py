@@ -66,7 +66,7 @@ def test_our_failure_is_swallowed_and_logged_once(instrument, client, monkeypatc
 
 
 def test_failure_reading_the_request_leaves_the_call_alone(instrument, client, monkeypatch):
-    def broken(self, instance, kwargs):
+    def broken(self, instance, args, kwargs):
         raise ValueError("cannot read")
 
     monkeypatch.setattr(ChatCompletions, "invocation", broken)

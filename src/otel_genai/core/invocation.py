@@ -107,6 +107,9 @@ class Invocation:
     reasoning_level: str | None = None
     previous_response_id: str | None = None
     conversation_id: str | None = None
+    prompt_name: str | None = None
+    prompt_version: str | None = None
+    stream_cursor: str | None = None
     encoding_formats: list[str] | None = None
     dimension_count: int | None = None
 
@@ -123,6 +126,7 @@ class Invocation:
     response_id: str | None = None
     response_model: str | None = None
     finish_reasons: list[str] | None = None
+    response_status: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
     cache_read_input_tokens: int | None = None

@@ -11,7 +11,7 @@ unfinished (then with ``error.type`` :data:`~otel_genai.semconv.ERROR_STREAM_ABA
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from typing import Any, Protocol, TypeVar
 
 from otel_genai import semconv
@@ -101,7 +101,7 @@ class StreamRecorder:
             pass
 
 
-def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Iterator[T]:
+def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T, None, None]:
     """Yield every chunk of ``chunks`` unchanged while ``recorder`` watches."""
     call = recorder.call
     times = call.chunk_times
@@ -129,7 +129,7 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Iterator[T]
     recorder.complete()
 
 
-async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorder) -> AsyncIterator[T]:
+async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorder) -> AsyncGenerator[T, None]:
     """The asynchronous form of :func:`observe_chunks`."""
     call = recorder.call
     times = call.chunk_times

@@ -300,7 +300,7 @@ class ModelCall:
         if not telemetry.settings.emit_events:
             return
         context = trace.set_span_in_context(self.span)
-        if telemetry.emit_latest:
+        if telemetry.emit_latest and self.invocation.operation in semconv.INFERENCE_OPERATIONS:
             attrs = {**sampling_attributes(self.invocation), **latest}
             if telemetry.settings.content_on_event and self.wants_content:
                 attrs.update(self._content_attributes(as_json=False))

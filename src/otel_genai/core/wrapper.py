@@ -24,7 +24,7 @@ from otel_genai.core.telemetry import GenAITelemetry, ModelCall
 class OperationAdapter(Protocol):
     """What a provider tells the core about one client method."""
 
-    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation | None:
+    def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation | None:
         """The record of the call about to be made; None leaves the call uninstrumented."""
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
@@ -51,13 +51,18 @@ class Switch:
 
 
 def _begin(
-    switch: Switch, telemetry: GenAITelemetry, adapter: OperationAdapter, instance: Any, kwargs: dict[str, Any]
+    switch: Switch,
+    telemetry: GenAITelemetry,
+    adapter: OperationAdapter,
+    instance: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> ModelCall | None:
     if not switch.on or _inside_call.get():
         return None
     try:
         fault_point("request")
-        inv = adapter.invocation(instance, kwargs)
+        inv = adapter.invocation(instance, args, kwargs)
         if inv is None:
             return None
         call = telemetry.start(inv)
@@ -94,7 +99,7 @@ def sync_wrapper(switch: Switch, telemetry: GenAITelemetry, adapter: OperationAd
     """A ``wrapt`` wrapper for a synchronous client method."""
 
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        call = _begin(switch, telemetry, adapter, instance, kwargs)
+        call = _begin(switch, telemetry, adapter, instance, args, kwargs)
         if call is None:
             return wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(call.span))
@@ -117,7 +122,7 @@ def async_wrapper(switch: Switch, telemetry: GenAITelemetry, adapter: OperationA
     """A ``wrapt`` wrapper for an ``async def`` client method."""
 
     async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        call = _begin(switch, telemetry, adapter, instance, kwargs)
+        call = _begin(switch, telemetry, adapter, instance, args, kwargs)
         if call is None:
             return await wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(call.span))

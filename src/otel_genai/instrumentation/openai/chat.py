@@ -96,7 +96,7 @@ def read_sampling_parameters(inv: Invocation, get: Any) -> None:
 class ChatCompletions:
     """The adapter of ``chat.completions.create`` (sync and async)."""
 
-    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+    def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         get = request_reader(kwargs)
         inv = new_invocation(semconv.OP_CHAT, instance, get("model"))
         read_sampling_parameters(inv, get)

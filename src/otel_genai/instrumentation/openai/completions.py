@@ -29,7 +29,7 @@ def _prompt_messages(prompt: Any) -> list[Message]:
 class TextCompletions:
     """The adapter of ``completions.create`` (sync and async)."""
 
-    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+    def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         get = request_reader(kwargs)
         inv = new_invocation(semconv.OP_TEXT_COMPLETION, instance, get("model"))
         read_sampling_parameters(inv, get)

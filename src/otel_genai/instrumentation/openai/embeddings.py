@@ -16,7 +16,7 @@ from otel_genai.instrumentation.openai.results import deliver
 class Embeddings:
     """The adapter of ``embeddings.create`` (sync and async)."""
 
-    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+    def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         inv = new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
         encoding = string(kwargs.get("encoding_format"))
         inv.encoding_formats = [encoding] if encoding else None

@@ -103,7 +103,7 @@ def fold_response_object(call: ModelCall, response: Any, *, fetch: bool, output:
     read_response_identity(inv, response)
     status = string(field(response, "status"))
     if status:
-        inv.provider_attributes[semconv.RESPONSE_STATUS] = status
+        inv.response_status = status
     if output is None:
         output = items(field(response, "output"))
     reason = finish_reason(response, output)
@@ -125,7 +125,7 @@ def fold_response_object(call: ModelCall, response: Any, *, fetch: bool, output:
 class Responses:
     """The adapter of ``responses.create`` and ``responses.parse`` (sync and async)."""
 
-    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+    def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         get = request_reader(kwargs)
         inv = new_invocation(semconv.OP_CHAT, instance, get("model"))
         inv.stream = get("stream") is True
@@ -139,12 +139,9 @@ class Responses:
         # parse(text_format=Model) builds text.format itself; a class means a JSON schema.
         inv.output_type = "json" if isinstance(get("text_format"), type) else output_type(field(get("text"), "format"))
         prompt = get("prompt")
-        prompt_id = string(field(prompt, "id"))
-        if prompt_id:
-            inv.provider_attributes[semconv.PROMPT_NAME] = prompt_id
-            version = string(field(prompt, "version"))
-            if version:
-                inv.provider_attributes[semconv.PROMPT_VERSION] = version
+        inv.prompt_name = string(field(prompt, "id"))
+        if inv.prompt_name:
+            inv.prompt_version = string(field(prompt, "version"))
         if speaks_openai_flavor(inv):
             inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_RESPONSES
             tier = string(get("service_tier"))
@@ -171,19 +168,20 @@ class Responses:
 class ResponsesRetrieve:
     """The adapter of ``responses.retrieve``: a ``fetch_response`` call (sync and async)."""
 
-    def invocation(self, instance: Any, kwargs: dict[str, Any]) -> Invocation:
+    def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         # A GET: extra parameters travel in the query string, not the body.
         extra = kwargs.get("extra_query")
         extra = extra if isinstance(extra, dict) else {}
         inv = new_invocation(semconv.OP_FETCH_RESPONSE, instance, None)
         inv.request_model = None  # the span is named "fetch_response", whatever the deployment
-        inv.response_id = string(kwargs.get("response_id"))
+        # The id is the one parameter callers pass positionally: retrieve("resp_...").
+        inv.response_id = string(kwargs.get("response_id")) or (string(args[0]) if args else None)
         inv.stream = kwargs.get("stream") is True
         cursor = kwargs.get("starting_after")
         if integer(cursor) is None:
             cursor = extra.get("starting_after")
         if integer(cursor) is not None or string(cursor):
-            inv.provider_attributes[semconv.REQUEST_STREAM_CURSOR] = str(cursor)
+            inv.stream_cursor = str(cursor)
         if speaks_openai_flavor(inv):
             inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_RESPONSES
         return inv

@@ -64,20 +64,9 @@ def _observe_stream(call: ModelCall, stream: Any, reader: ResponseReader) -> Non
         call.end()
         return
     recorder = StreamRecorder(call, reader.chunk_folder(call))
-    stream._iterator = observe_chunks(iterator, recorder)
-    # A weak reference, so the shadowing close() does not keep the stream alive.
-    stream_ref = weakref.ref(stream)
-    close_stream = type(stream).close
-
-    def close() -> None:
-        try:
-            target = stream_ref()
-            if target is not None:
-                close_stream(target)
-        finally:
-            recorder.close()
-
-    stream.close = close
+    observer = observe_chunks(iterator, recorder)
+    stream._iterator = observer
+    _watch_closes(stream, recorder, lambda: observer.gi_running)
 
 
 def _observe_async_stream(call: ModelCall, stream: Any, reader: ResponseReader) -> None:
@@ -86,19 +75,56 @@ def _observe_async_stream(call: ModelCall, stream: Any, reader: ResponseReader) 
         call.end()
         return
     recorder = StreamRecorder(call, reader.chunk_folder(call))
-    stream._iterator = observe_chunks_async(iterator, recorder)
-    stream_ref = weakref.ref(stream)
-    close_stream = type(stream).close
+    observer = observe_chunks_async(iterator, recorder)
+    stream._iterator = observer
+    # Between its yields an async generator may be suspended in an await of the
+    # client's own iterator: that is still "inside a step".
+    _watch_closes(stream, recorder, lambda: observer.ag_running or observer.ag_await is not None)
 
-    async def close() -> None:
-        try:
-            target = stream_ref()
-            if target is not None:
-                await close_stream(target)
-        finally:
+
+def _watch_closes(stream: Any, recorder: StreamRecorder, stepping: Any) -> None:
+    """End the call when the caller closes the stream's HTTP response.
+
+    ``Stream.close()``, ``with stream:``, and the stream helpers' managers (which close
+    the HTTP response, not our Stream) all come through the response's ``close`` /
+    ``aclose``, shadowed here on the instance. Two closes are not the caller's: the
+    client's own, inside a step of the iteration (end of body, a failure: the observer
+    reports those with their outcome), and one during garbage collection, when the
+    stream's weak reference is already cleared (the abandonment path reports it).
+    """
+    response = getattr(stream, "response", None)
+    if response is None:
+        return
+    # Weak references only: the shadowing functions live on the response, which the
+    # stream holds, and must not keep either alive.
+    stream_ref = weakref.ref(stream)
+    response_ref = weakref.ref(response)
+    response_type = type(response)
+
+    def closed_by_caller() -> None:
+        if stream_ref() is not None and not stepping():
             recorder.close()
 
-    stream.close = close
+    def close() -> None:
+        try:
+            target = response_ref()
+            if target is not None:
+                response_type.close(target)
+        finally:
+            closed_by_caller()
+
+    async def aclose() -> None:
+        try:
+            target = response_ref()
+            if target is not None:
+                await response_type.aclose(target)
+        finally:
+            closed_by_caller()
+
+    if hasattr(response_type, "close"):
+        response.close = close
+    if hasattr(response_type, "aclose"):
+        response.aclose = aclose
 
 
 class _Handover:
