@@ -64,7 +64,7 @@ def _observe_stream(call: ModelCall, stream: Any, reader: ResponseReader) -> Non
         call.end()
         return
     recorder = StreamRecorder(call, reader.chunk_folder(call))
-    observer = observe_chunks(iterator, recorder)
+    observer: Any = observe_chunks(iterator, recorder)
     stream._iterator = observer
     _watch_closes(stream, recorder, lambda: observer.gi_running)
 
@@ -75,7 +75,7 @@ def _observe_async_stream(call: ModelCall, stream: Any, reader: ResponseReader) 
         call.end()
         return
     recorder = StreamRecorder(call, reader.chunk_folder(call))
-    observer = observe_chunks_async(iterator, recorder)
+    observer: Any = observe_chunks_async(iterator, recorder)
     stream._iterator = observer
     # Between its yields an async generator may be suspended in an await of the
     # client's own iterator: that is still "inside a step".
