@@ -9,7 +9,7 @@ import time
 
 import pytest
 import requests
-from viewer_telemetry import emit_latest_conversation, emit_legacy_conversation
+from viewer_telemetry import emit_latest_conversation, emit_legacy_conversation, metric_exporter
 
 from otel_genai.viewer import queries
 
@@ -171,3 +171,32 @@ def test_retried_export_is_stored_once(viewer) -> None:
     assert detail is not None
     assert detail["trace"]["span_count"] == 2
     assert detail["trace"]["input_tokens"] == 5
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_every_metric_kind_is_stored(viewer, protocol: str) -> None:
+    from opentelemetry.metrics import Observation
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation, View
+
+    reader = PeriodicExportingMetricReader(
+        metric_exporter(viewer.endpoints, protocol), export_interval_millis=3_600_000
+    )
+    provider = MeterProvider(
+        metric_readers=[reader],
+        views=[View(instrument_name="exp.*", aggregation=ExponentialBucketHistogramAggregation())],
+    )
+    meter = provider.get_meter("kinds")
+    meter.create_counter("gen_ai.test.calls").add(3, {"gen_ai.request.model": "m"})
+    meter.create_up_down_counter("queue.depth").add(-2)
+    meter.create_observable_gauge("temperature", callbacks=[lambda _: [Observation(21.5)]])
+    meter.create_histogram("exp.latency").record(0.3)
+    provider.force_flush()
+    provider.shutdown()
+    rows = viewer.store.reader().execute("SELECT name, kind, value, count, model FROM metric_points").fetchall()
+    by_name = {r[0]: tuple(r[1:]) for r in rows}
+    assert by_name["gen_ai.test.calls"] == ("sum", 3.0, None, "m")
+    assert by_name["queue.depth"] == ("sum", -2.0, None, None)
+    assert by_name["temperature"] == ("gauge", 21.5, None, None)
+    assert by_name["exp.latency"][0] == "exponential_histogram" and by_name["exp.latency"][2] == 1

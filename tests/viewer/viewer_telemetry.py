@@ -45,6 +45,17 @@ class Pipeline:
         self.meter_provider.shutdown()
 
 
+def metric_exporter(endpoints: Endpoints, protocol: str = "http") -> Any:
+    """The SDK's OTLP metric exporter aimed at the viewer."""
+    if protocol == "http":
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        return OTLPMetricExporter(endpoint=f"{endpoints.otlp_http}/v1/metrics")
+    from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GMetrics
+
+    return GMetrics(endpoint=endpoints.otlp_grpc, insecure=True)
+
+
 def make_pipeline(endpoints: Endpoints, protocol: str = "http", headers: dict[str, str] | None = None) -> Pipeline:
     """Providers with the SDK's own OTLP exporters (``http`` = protobuf over HTTP, or ``grpc``)."""
     resource = Resource.create({"service.name": "viewer-test-app"})

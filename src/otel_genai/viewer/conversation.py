@@ -134,7 +134,7 @@ def _legacy_tool_calls(tool_calls: Any) -> list[Part]:
     for call in tool_calls:
         if not isinstance(call, Mapping):
             continue
-        function = call.get("function") if isinstance(call.get("function"), Mapping) else {}
+        function: Mapping[str, Any] = call["function"] if isinstance(call.get("function"), Mapping) else {}
         parts.append(
             {
                 "type": "tool_call",
@@ -158,7 +158,7 @@ def _legacy_message(event_name: str, body: Mapping[str, Any]) -> Message:
 
 
 def _legacy_choice(body: Mapping[str, Any]) -> tuple[int, Message]:
-    inner = body.get("message") if isinstance(body.get("message"), Mapping) else {}
+    inner: Mapping[str, Any] = body["message"] if isinstance(body.get("message"), Mapping) else {}
     parts = _content_parts(inner.get("content"))
     parts += _legacy_tool_calls(body.get("tool_calls") or inner.get("tool_calls"))
     message: Message = {"role": str(inner.get("role") or "assistant"), "parts": parts}

@@ -249,7 +249,7 @@ def add_logs(batch: Batch, request: ExportLogsServiceRequest) -> None:
                         batch.content.append((trace_id, span_id, text))
 
 
-def _point_common(batch: Batch, metric: Any, kind: str, temporality: int, point: Any, digest: str) -> list[Any]:
+def _point_common(metric: Any, kind: str, temporality: int, point: Any) -> list[Any]:
     attrs = key_values(point.attributes)
     return [
         metric.name,
@@ -285,7 +285,7 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                 elif kind == "histogram":
                     data = metric.histogram
                     for point in data.data_points:
-                        common = _point_common(batch, metric, kind, data.aggregation_temporality, point, digest)
+                        common = _point_common(metric, kind, data.aggregation_temporality, point)
                         rows.append(
                             (
                                 *common,
@@ -303,7 +303,7 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                     # Buckets are not kept: the overview's percentiles use explicit histograms.
                     data = metric.exponential_histogram
                     for point in data.data_points:
-                        common = _point_common(batch, metric, kind, data.aggregation_temporality, point, digest)
+                        common = _point_common(metric, kind, data.aggregation_temporality, point)
                         rows.append((*common, None, point.count, point.sum, None, None, None, None, digest))
                 elif kind == "summary":
                     for point in metric.summary.data_points:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import grpc
 import uvicorn
+from starlette.types import ASGIApp
 
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.receiver_grpc import start_grpc_receiver
@@ -98,7 +99,7 @@ class ViewerServer:
             http_sock.close()
             page_sock.close()
             raise
-        apps = [
+        apps: list[tuple[ASGIApp, socket.socket]] = [
             (receiver_app(self.store, max_request_bytes=cfg.max_request_bytes, token=cfg.token), http_sock),
             (page_app(self.store, token=cfg.token, host=cfg.host), page_sock),
         ]
