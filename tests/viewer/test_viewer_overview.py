@@ -104,6 +104,6 @@ def test_percentile_helpers() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 99) == 4.0
     assert percentile([], 50) is None
     assert histogram_percentile([1.0, 2.0], [0, 4, 0], 50) == pytest.approx(1.5)
-    assert histogram_percentile([1.0, 2.0], [0, 4, 0], 50, low=1.2, top=1.3) == pytest.approx(1.3)
+    assert histogram_percentile([1.0, 2.0], [0, 4, 0], 50, low=1.2, top=1.3) == pytest.approx(1.25)
     assert histogram_percentile([1.0], [0, 2], 99, top=7.0) == pytest.approx(6.94)
     assert histogram_percentile([1.0], [0, 0], 50) is None

@@ -51,6 +51,10 @@ def histogram_percentile(
         if count and seen + count >= target:
             bucket_low = bounds[i - 1] if i > 0 else (low if low is not None else 0.0)
             bucket_high = bounds[i] if i < len(bounds) else (top if top is not None else bucket_low)
+            if low is not None:
+                bucket_low = min(max(bucket_low, low), bucket_high)
+            if top is not None:
+                bucket_high = max(min(bucket_high, top), bucket_low)
             estimate = bucket_low + (bucket_high - bucket_low) * (target - seen) / count
             break
         seen += count
