@@ -58,6 +58,8 @@ class ConventionMode(enum.Enum):
 ContentHook = Callable[[Any], None]
 
 DEFAULT_MAX_CONTENT_LENGTH = 65_536
+# Inline media is rarely worth its size in telemetry: a short prefix says what it was.
+DEFAULT_MAX_BLOB_LENGTH = 4_096
 
 _CAPTURE_ALIASES = {"TRUE": ContentCapture.SPAN_AND_EVENT, "FALSE": ContentCapture.NO_CONTENT}
 _STABILITY_TOKENS = {
@@ -75,6 +77,7 @@ class Settings:
     emit_events: bool = False
     conventions: ConventionMode = ConventionMode.LATEST
     max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
+    max_blob_length: int = DEFAULT_MAX_BLOB_LENGTH
     content_hook: ContentHook | None = None
     # gen_ai.provider.name for every call, when the client cannot tell (e.g. a vLLM server).
     provider_name: str | None = None
@@ -175,6 +178,11 @@ def load_settings(
             semconv.ENV_MAX_CONTENT_LENGTH,
             env.get(semconv.ENV_MAX_CONTENT_LENGTH),
             DEFAULT_MAX_CONTENT_LENGTH,
+        ),
+        max_blob_length=parse_positive_int(
+            semconv.ENV_MAX_BLOB_LENGTH,
+            env.get(semconv.ENV_MAX_BLOB_LENGTH),
+            DEFAULT_MAX_BLOB_LENGTH,
         ),
         content_hook=content_hook,
         provider_name=provider_name or (env.get(semconv.ENV_PROVIDER_NAME) or "").strip() or None,

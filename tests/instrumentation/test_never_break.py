@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import openai
@@ -126,3 +127,25 @@ def test_azure_client(instrument, mock_server):
     assert attrs["gen_ai.provider.name"] == "azure.ai.openai"
     assert attrs["gen_ai.request.model"] == "my-gpt4o-deployment"
     assert attrs["server.address"] == "127.0.0.1"
+
+
+def test_inline_media_is_capped_and_marked(instrument, client):
+    captured = instrument(capture="SPAN_ONLY", env={"OTEL_INSTRUMENTATION_GENAI_MAX_BLOB_LENGTH": "64"})
+    payload = "iVBORw0KGgo" + "A" * 5000
+    client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in this image?"},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{payload}"}},
+                ],
+            }
+        ],
+    )
+    (message,) = json.loads(captured.span().attributes["gen_ai.input.messages"])
+    blob = message["parts"][1]
+    assert blob["type"] == "blob" and blob["mime_type"] == "image/png"
+    assert blob["content"] == payload[:64] + f"…[truncated {len(payload) - 64} chars]"
+    assert message["parts"][0]["content"] == "What is in this image?"  # text keeps its own, larger limit

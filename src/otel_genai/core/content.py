@@ -1,8 +1,10 @@
 """Message content -> telemetry values: JSON strings for spans, structured values for events.
 
-Every text value is bounded by ``Settings.max_content_length`` characters; a value
-that was cut ends with :data:`TRUNCATION_MARK` and the number of characters dropped,
-so a reader knows it is not the whole text. The JSON structure itself is never cut.
+Every text value is bounded by ``Settings.max_content_length`` characters, and the
+base64 content of inline media (``blob`` parts) by the smaller
+``Settings.max_blob_length``: a value that was cut ends with :data:`TRUNCATION_MARK` and
+the number of characters dropped, so a reader knows it is not whole. The JSON structure
+itself is never cut.
 """
 
 from __future__ import annotations
@@ -38,15 +40,27 @@ def _bounded(value: Any, limit: int) -> Any:
     return bound_text(str(value), limit)
 
 
-def parts_value(parts: Iterable[Part], limit: int) -> list[dict[str, Any]]:
-    return [_bounded(p, limit) for p in parts]
+def _part_value(part: Part, limit: int, blob_limit: int) -> dict[str, Any]:
+    if part.get("type") != "blob":
+        return _bounded(part, limit)  # type: ignore[no-any-return]
+    return {
+        key: _bounded(value, blob_limit if key == "content" else limit)
+        for key, value in part.items()
+        if value is not None
+    }
 
 
-def messages_value(messages: Iterable[Message], limit: int, *, output: bool = False) -> list[dict[str, Any]]:
+def parts_value(parts: Iterable[Part], limit: int, blob_limit: int) -> list[dict[str, Any]]:
+    return [_part_value(p, limit, blob_limit) for p in parts]
+
+
+def messages_value(
+    messages: Iterable[Message], limit: int, blob_limit: int, *, output: bool = False
+) -> list[dict[str, Any]]:
     """Messages in the shape of ``gen_ai.input.messages`` / ``gen_ai.output.messages``."""
     result = []
     for m in messages:
-        item: dict[str, Any] = {"role": m.role, "parts": parts_value(m.parts, limit)}
+        item: dict[str, Any] = {"role": m.role, "parts": parts_value(m.parts, limit, blob_limit)}
         if m.name:
             item["name"] = m.name
         if output:

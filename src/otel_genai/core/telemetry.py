@@ -255,13 +255,16 @@ class ModelCall:
     def _content_attributes(self, *, as_json: bool) -> Attributes:
         inv = self.invocation
         limit = self.telemetry.settings.max_content_length
+        blob_limit = self.telemetry.settings.max_blob_length
         values: Attributes = {}
         if inv.system_instructions:
-            values[semconv.SYSTEM_INSTRUCTIONS] = content.parts_value(inv.system_instructions, limit)
+            values[semconv.SYSTEM_INSTRUCTIONS] = content.parts_value(inv.system_instructions, limit, blob_limit)
         if inv.input_messages:
-            values[semconv.INPUT_MESSAGES] = content.messages_value(inv.input_messages, limit)
+            values[semconv.INPUT_MESSAGES] = content.messages_value(inv.input_messages, limit, blob_limit)
         if inv.output_messages:
-            values[semconv.OUTPUT_MESSAGES] = content.messages_value(inv.output_messages, limit, output=True)
+            values[semconv.OUTPUT_MESSAGES] = content.messages_value(
+                inv.output_messages, limit, blob_limit, output=True
+            )
         if inv.tool_definitions:
             values[semconv.TOOL_DEFINITIONS] = content.tool_definitions_value(inv.tool_definitions)
         if as_json:
