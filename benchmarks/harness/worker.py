@@ -1,0 +1,188 @@
+"""One implementation's worker: runs batches of scenario calls on the parent's command.
+
+Started by the parent as ``python -m benchmarks.harness.worker IMPLEMENTATION`` in that
+implementation's environment (working directory: the repository). It reads one JSON command
+per line on stdin and answers one JSON line on its original stdout; anything else that is
+printed goes to stderr. Commands:
+
+* ``init {bodies}``: build the scenario clients; answers the installed versions.
+* ``calibrate {scenario}``: the uninstrumented time of one call (the fastest of a few).
+* ``check {scenario, mode}``: one instrumented call, flushed; answers how many spans, events
+  and histogram records it left and the attribute names of its span.
+* ``pair {scenario, mode, calls, instrumented_first}``: a batch of ``calls`` uninstrumented and
+  a batch of ``calls`` instrumented, back to back; answers wall and CPU seconds of each.
+* ``quit``.
+
+Modes: ``off`` (content capture off), ``on`` (content on: ``SPAN_AND_EVENT`` or the nearest),
+``unsampled`` (content off, every trace sampled out by an ``ALWAYS_OFF`` sampler).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, TextIO
+
+MODES = ("off", "on", "unsampled")
+
+
+class Worker:
+    """The state of one worker process: its implementation, pipelines and scenario batches."""
+
+    def __init__(self, impl_key: str) -> None:
+        from benchmarks.harness import impls, pipeline
+
+        self.impl = impls.BY_KEY[impl_key]
+        self.pipelines = {"sampled": pipeline.make(True), "unsampled": pipeline.make(False)}
+        self.batches: dict[str, Callable[[int], None]] = {}
+        self.instrumentation = impls.Instrumentation(self.impl)
+
+    # --- switching the instrumentation -----------------------------------------------------
+
+    def _pipeline(self, mode: str) -> Any:
+        return self.pipelines["unsampled" if mode == "unsampled" else "sampled"]
+
+    def _set_content_env(self, content: bool) -> None:
+        for name, value in self.impl.content_env(content).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    def _on(self, mode: str) -> None:
+        self._set_content_env(mode == "on")
+        self.instrumentation.on(self._pipeline(mode).providers(), mode == "on")
+
+    def _off(self) -> None:
+        self.instrumentation.off()
+
+    # --- commands --------------------------------------------------------------------------
+
+    def init(self, bodies: dict[str, str]) -> dict[str, Any]:
+        from benchmarks.harness import impls, scenarios
+
+        for scenario in scenarios.SCENARIOS:
+            self.batches[scenario.key] = scenarios.build(scenario, bodies)
+        for batch in self.batches.values():  # first calls import and build the client's models
+            batch(2)
+        return {"versions": impls.versions(self.impl), "python": sys.version.split()[0]}
+
+    def calibrate(self, scenario: str) -> dict[str, Any]:
+        batch = self.batches[scenario]
+        best = float("inf")
+        for _ in range(5):
+            gc.collect()
+            started = time.perf_counter()
+            batch(1)
+            best = min(best, time.perf_counter() - started)
+        return {"seconds": best}
+
+    def check(self, scenario: str, mode: str) -> dict[str, Any]:
+        """One instrumented call into a fresh pipeline (after one warm-up call), and what it left."""
+        from benchmarks.harness import pipeline
+
+        batch = self.batches[scenario]
+        self._on(mode)
+        try:
+            batch(1)
+        finally:
+            self._off()
+        pipe = pipeline.make(sampled=mode != "unsampled")
+        pipe.spans.keep = True
+        self._set_content_env(mode == "on")
+        self.instrumentation.on(pipe.providers(), mode == "on")
+        try:
+            batch(1)
+        finally:
+            self._off()
+        pipe.flush()
+        kept = pipe.spans.kept
+        return {
+            "spans": pipe.spans.exported,
+            "logs": pipe.logs.exported,
+            "histogram_records": pipe.histogram_records(),
+            "span_names": [s.name for s in kept],
+            "attributes": sorted({k for s in kept for k in (s.attributes or {})}),
+            "metric_attributes": pipe.metric_attribute_keys(),
+        }
+
+    def _timed(self, batch: Callable[[int], None], calls: int) -> tuple[float, float]:
+        batch(1)  # untimed: whatever a first call after (un)instrumenting does once
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        batch(calls)
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    def _instrumented(self, batch: Callable[[int], None], mode: str, calls: int) -> tuple[float, float]:
+        self._on(mode)
+        try:
+            return self._timed(batch, calls)
+        finally:
+            self._off()
+
+    def pair(self, scenario: str, mode: str, calls: int, instrumented_first: bool) -> dict[str, Any]:
+        batch = self.batches[scenario]
+        if instrumented_first:
+            inst = self._instrumented(batch, mode, calls)
+            base = self._timed(batch, calls)
+        else:
+            base = self._timed(batch, calls)
+            inst = self._instrumented(batch, mode, calls)
+        return {"base": base, "inst": inst}
+
+    def handle(self, command: dict[str, Any]) -> dict[str, Any]:
+        name = command.pop("cmd")
+        if name == "init":
+            return self.init(command["bodies"])
+        if name == "calibrate":
+            return self.calibrate(command["scenario"])
+        if name == "check":
+            return self.check(command["scenario"], command["mode"])
+        if name == "pair":
+            return self.pair(command["scenario"], command["mode"], command["calls"], command["instrumented_first"])
+        raise ValueError(f"unknown command {name!r}")
+
+
+def _serve(worker: Worker, replies: TextIO) -> None:
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command.get("cmd") == "quit":
+            break
+        try:
+            reply = worker.handle(command)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which goes on without this row
+            traceback.print_exc()
+            reply = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+
+
+def main() -> None:
+    impl_key = sys.argv[1]
+    from benchmarks.harness import impls
+
+    os.environ.update(impls.BY_KEY[impl_key].process_env)
+    # The protocol keeps the original stdout; a peer that prints cannot corrupt it.
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.ERROR)
+    try:
+        worker = Worker(impl_key)
+    except Exception as exc:  # noqa: BLE001 - e.g. a peer that fails to import
+        traceback.print_exc()
+        replies.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n")
+        return
+    replies.write(json.dumps({"ready": True}) + "\n")
+    replies.flush()
+    _serve(worker, replies)
+
+
+if __name__ == "__main__":
+    main()
