@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from viewer_telemetry import Pipeline, make_pipeline
+
+# The helper module beside this file, importable whatever pytest's import mode.
+sys.path.insert(0, str(Path(__file__).parent))
+from viewer_telemetry import Pipeline, make_pipeline  # noqa: E402
 
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.server import Endpoints, ViewerServer

@@ -42,3 +42,29 @@ def test_grpc_requires_the_token_when_one_is_set(viewer_factory, pipeline_factor
     pipeline = pipeline_factory(viewer.endpoints, "grpc", {"authorization": "Bearer s3cret-token"})
     trace_id = emit_legacy_conversation(pipeline)
     assert queries.trace_detail(viewer.store.reader(), trace_id) is not None
+
+
+def test_grpc_gzip_and_oversized_messages(viewer_factory) -> None:
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    viewer = viewer_factory(max_request_bytes=64 * 1024)
+    provider = TracerProvider()
+    exporter = OTLPSpanExporter(endpoint=viewer.endpoints.otlp_grpc, insecure=True, compression=grpc.Compression.Gzip)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("t").start_as_current_span("chat zipped") as span:
+        span.set_attributes({"gen_ai.operation.name": "chat", "gen_ai.request.model": "m"})
+    provider.shutdown()
+    trace_id = format(span.get_span_context().trace_id, "032x")
+    assert queries.trace_detail(viewer.store.reader(), trace_id) is not None
+
+    channel = grpc.insecure_channel(viewer.endpoints.otlp_grpc)
+    stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+    big = trace_service_pb2.ExportTraceServiceRequest()
+    big.resource_spans.add().scope_spans.add().spans.add(name="x" * (100 * 1024))
+    with pytest.raises(grpc.RpcError) as error:
+        stub.Export(big, timeout=5)
+    assert error.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    stub.Export(trace_service_pb2.ExportTraceServiceRequest(), timeout=5)  # still serving
+    channel.close()

@@ -200,3 +200,19 @@ def test_every_metric_kind_is_stored(viewer, protocol: str) -> None:
     assert by_name["queue.depth"] == ("sum", -2.0, None, None)
     assert by_name["temperature"] == ("gauge", 21.5, None, None)
     assert by_name["exp.latency"][0] == "exponential_histogram" and by_name["exp.latency"][2] == 1
+
+
+def test_sdk_exporters_with_gzip(viewer) -> None:
+    from opentelemetry.exporter.otlp.proto.http import Compression
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    provider = TracerProvider()
+    exporter = OTLPSpanExporter(endpoint=viewer.endpoints.otlp_http + "/v1/traces", compression=Compression.Gzip)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("t").start_as_current_span("chat zipped") as span:
+        span.set_attribute("gen_ai.input.messages", '[{"role":"user","parts":[{"type":"text","content":"zipped"}]}]')
+    provider.shutdown()
+    found = queries.list_traces(viewer.store.reader(), queries.TraceFilter(text="zipped"))["traces"]
+    assert [t["trace_id"] for t in found] == [format(span.get_span_context().trace_id, "032x")]

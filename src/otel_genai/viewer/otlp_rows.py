@@ -128,7 +128,9 @@ def content_text(attributes: dict[str, Any]) -> str:
 
 
 # Any of these marks a span as a GenAI span; other spans skip the GenAI extraction.
-_GENAI_MARKERS = (gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)
+_GENAI_MARKERS = (
+    gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL, *gn.CONTENT_ATTRIBUTES,
+)  # fmt: skip
 _NOT_GENAI = (None,) * 9 + (0,)
 
 
