@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from otel_genai import semconv
-from otel_genai.core.invocation import Invocation, Message, ToolDefinition, text_part, tool_call_part
+from otel_genai.core.invocation import (
+    Invocation,
+    Message,
+    Part,
+    ToolDefinition,
+    generic_part,
+    text_part,
+    tool_call_part,
+)
 from otel_genai.core.telemetry import ModelCall
 from otel_genai.instrumentation.openai.endpoint import new_invocation, speaks_openai_flavor
 from otel_genai.instrumentation.openai.fields import field, integer, items, number, string, string_list
@@ -16,7 +24,7 @@ from otel_genai.instrumentation.openai.messages import (
     parse_arguments,
     tool_definitions,
 )
-from otel_genai.instrumentation.openai.results import deliver
+from otel_genai.instrumentation.openai.results import OpenAIOperation
 
 _OUTPUT_TYPES = {"json_object": "json", "json_schema": "json", "text": "text"}
 _API_TYPE_CHAT = "chat_completions"
@@ -93,7 +101,7 @@ def read_sampling_parameters(inv: Invocation, get: Any) -> None:
     inv.choice_count = integer(get("n"))
 
 
-class ChatCompletions:
+class ChatCompletions(OpenAIOperation):
     """The adapter of ``chat.completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
@@ -116,9 +124,6 @@ class ChatCompletions:
         if tools:
             inv.tool_definitions = tools
 
-    def on_result(self, call: ModelCall, result: Any) -> Any:
-        return deliver(call, result, self)
-
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation
         read_response_identity(inv, response)
@@ -138,31 +143,31 @@ class ChatCompletions:
 class _ChoiceDraft:
     """One choice being assembled from deltas (content kept only when recorded)."""
 
-    __slots__ = ("role", "text", "refusal", "tool_calls", "finish_reason")
+    __slots__ = ("role", "text", "refusal", "tool_calls")
 
     def __init__(self) -> None:
         self.role: str | None = None
         self.text: list[str] = []
         self.refusal: list[str] = []
         self.tool_calls: dict[int, list[Any]] = {}  # index -> [id, name, [argument fragments]]
-        self.finish_reason: str | None = None
 
 
-class ChatChunkFolder:
-    """Folds ``chat.completion.chunk`` objects into the record."""
+class ChoiceChunkFolder:
+    """What Chat and legacy Completions chunks share: the response's identity and usage ride
+    on the chunks, and each choice's pieces and finish reason arrive by index."""
 
-    __slots__ = ("call", "choices", "usage", "identity_seen", "keep_content")
+    __slots__ = ("call", "reasons", "usage", "identity_seen", "keep_content")
 
     def __init__(self, call: ModelCall) -> None:
         self.call = call
-        self.choices: dict[int, _ChoiceDraft] = {}
+        self.reasons: dict[int, str | None] = {}
         self.usage: Any = None
         self.identity_seen = False
         self.keep_content = call.wants_content
 
     @property
     def finished(self) -> bool:
-        return bool(self.choices) and all(d.finish_reason is not None for d in self.choices.values())
+        return bool(self.reasons) and all(r is not None for r in self.reasons.values())
 
     def fold(self, chunk: Any) -> None:
         # Until a chunk names the response: Azure opens with a prompt-filter chunk whose
@@ -173,16 +178,46 @@ class ChatChunkFolder:
         usage = field(chunk, "usage")
         if usage is not None:
             self.usage = usage
+        reasons = self.reasons
         for choice in items(field(chunk, "choices")):
             index = integer(field(choice, "index")) or 0
-            draft = self.choices.get(index)
-            if draft is None:
-                draft = self.choices[index] = _ChoiceDraft()
-            reason = field(choice, "finish_reason")
-            if reason is not None:
-                draft.finish_reason = string(reason)
+            reason = string(field(choice, "finish_reason"))
+            if reason is not None or index not in reasons:
+                reasons[index] = reason
             if self.keep_content:
-                self._fold_delta(draft, field(choice, "delta"))
+                self.fold_content(index, choice)
+
+    def fold_content(self, index: int, choice: Any) -> None:
+        """Keep the content pieces of one choice (called only when content is recorded)."""
+
+    def finish(self) -> None:
+        inv = self.call.invocation
+        read_usage(inv, self.usage)
+        indexes = sorted(self.reasons)
+        if indexes:
+            inv.finish_reasons = [self.reasons[i] or "error" for i in indexes]
+        if self.keep_content:
+            inv.output_messages = [self.message(i) for i in indexes]
+
+    def message(self, index: int) -> Message:
+        """The assembled output message of one choice."""
+        raise NotImplementedError
+
+
+class ChatChunkFolder(ChoiceChunkFolder):
+    """Folds ``chat.completion.chunk`` objects into the record."""
+
+    __slots__ = ("drafts",)
+
+    def __init__(self, call: ModelCall) -> None:
+        super().__init__(call)
+        self.drafts: dict[int, _ChoiceDraft] = {}
+
+    def fold_content(self, index: int, choice: Any) -> None:
+        draft = self.drafts.get(index)
+        if draft is None:
+            draft = self.drafts[index] = _ChoiceDraft()
+        self._fold_delta(draft, field(choice, "delta"))
 
     @staticmethod
     def _fold_delta(draft: _ChoiceDraft, delta: Any) -> None:
@@ -213,24 +248,14 @@ class ChatChunkFolder:
             if arguments:
                 slot[2].append(arguments)
 
-    def finish(self) -> None:
-        inv = self.call.invocation
-        # Later chunks may carry a newer identity (e.g. the usage chunk's model).
-        read_usage(inv, self.usage)
-        ordered = [self.choices[i] for i in sorted(self.choices)]
-        if ordered:
-            inv.finish_reasons = [d.finish_reason or "error" for d in ordered]
-        if self.keep_content:
-            inv.output_messages = [self._message(d) for d in ordered]
-
-    @staticmethod
-    def _message(draft: _ChoiceDraft) -> Message:
-        parts = []
+    def message(self, index: int) -> Message:
+        draft = self.drafts.get(index) or _ChoiceDraft()
+        parts: list[Part] = []
         if draft.text:
             parts.append(text_part("".join(draft.text)))
         if draft.refusal:
-            parts.append({"type": "refusal", "content": "".join(draft.refusal)})
-        for index in sorted(draft.tool_calls):
-            call_id, name, fragments = draft.tool_calls[index]
+            parts.append(generic_part("refusal", content="".join(draft.refusal)))
+        for slot in sorted(draft.tool_calls):
+            call_id, name, fragments = draft.tool_calls[slot]
             parts.append(tool_call_part(call_id, name or "", parse_arguments("".join(fragments))))
-        return Message(draft.role or "assistant", parts, finish_reason=message_finish_reason(draft.finish_reason))
+        return Message(draft.role or "assistant", parts, finish_reason=message_finish_reason(self.reasons[index]))

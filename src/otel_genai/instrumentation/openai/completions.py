@@ -8,6 +8,7 @@ from otel_genai import semconv
 from otel_genai.core.invocation import Invocation, Message, text_part
 from otel_genai.core.telemetry import ModelCall
 from otel_genai.instrumentation.openai.chat import (
+    ChoiceChunkFolder,
     read_response_identity,
     read_sampling_parameters,
     read_usage,
@@ -16,7 +17,7 @@ from otel_genai.instrumentation.openai.chat import (
 from otel_genai.instrumentation.openai.endpoint import new_invocation
 from otel_genai.instrumentation.openai.fields import field, integer, items, string
 from otel_genai.instrumentation.openai.messages import message_finish_reason
-from otel_genai.instrumentation.openai.results import deliver
+from otel_genai.instrumentation.openai.results import OpenAIOperation
 
 
 def _prompt_messages(prompt: Any) -> list[Message]:
@@ -26,7 +27,7 @@ def _prompt_messages(prompt: Any) -> list[Message]:
     return [Message("user", [text_part(p)]) for p in items(prompt) if isinstance(p, str)]
 
 
-class TextCompletions:
+class TextCompletions(OpenAIOperation):
     """The adapter of ``completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
@@ -37,9 +38,6 @@ class TextCompletions:
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         inv.input_messages = _prompt_messages(kwargs.get("prompt"))
-
-    def on_result(self, call: ModelCall, result: Any) -> Any:
-        return deliver(call, result, self)
 
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation
@@ -62,52 +60,20 @@ class TextCompletions:
         return TextChunkFolder(call)
 
 
-class TextChunkFolder:
+class TextChunkFolder(ChoiceChunkFolder):
     """Folds streamed ``text_completion`` chunks into the record."""
 
-    __slots__ = ("call", "texts", "reasons", "usage", "identity_seen", "keep_content")
+    __slots__ = ("texts",)
 
     def __init__(self, call: ModelCall) -> None:
-        self.call = call
+        super().__init__(call)
         self.texts: dict[int, list[str]] = {}
-        self.reasons: dict[int, str | None] = {}
-        self.usage: Any = None
-        self.identity_seen = False
-        self.keep_content = call.wants_content
 
-    @property
-    def finished(self) -> bool:
-        return bool(self.reasons) and all(r is not None for r in self.reasons.values())
+    def fold_content(self, index: int, choice: Any) -> None:
+        text = field(choice, "text")
+        if text:
+            self.texts.setdefault(index, []).append(text)
 
-    def fold(self, chunk: Any) -> None:
-        if not self.identity_seen:
-            read_response_identity(self.call.invocation, chunk)
-            self.identity_seen = self.call.invocation.response_id is not None
-        usage = field(chunk, "usage")
-        if usage is not None:
-            self.usage = usage
-        for choice in items(field(chunk, "choices")):
-            index = integer(field(choice, "index")) or 0
-            reason = string(field(choice, "finish_reason"))
-            if reason is not None or index not in self.reasons:
-                self.reasons[index] = reason
-            if self.keep_content:
-                text = field(choice, "text")
-                if text:
-                    self.texts.setdefault(index, []).append(text)
-
-    def finish(self) -> None:
-        inv = self.call.invocation
-        read_usage(inv, self.usage)
-        indexes = sorted(self.reasons)
-        if indexes:
-            inv.finish_reasons = [self.reasons[i] or "error" for i in indexes]
-        if self.keep_content:
-            inv.output_messages = [
-                Message(
-                    "assistant",
-                    [text_part("".join(self.texts.get(i, [])))],
-                    finish_reason=message_finish_reason(self.reasons[i]),
-                )
-                for i in indexes
-            ]
+    def message(self, index: int) -> Message:
+        text = "".join(self.texts.get(index, []))
+        return Message("assistant", [text_part(text)], finish_reason=message_finish_reason(self.reasons[index]))

@@ -6,15 +6,18 @@ from typing import Any
 
 from otel_genai import semconv
 from otel_genai.core.invocation import Invocation
-from otel_genai.core.streams import ChunkFolder
 from otel_genai.core.telemetry import ModelCall
 from otel_genai.instrumentation.openai.endpoint import new_invocation
 from otel_genai.instrumentation.openai.fields import field, integer, items, string
-from otel_genai.instrumentation.openai.results import deliver
+from otel_genai.instrumentation.openai.results import OpenAIOperation
 
 
-class Embeddings:
-    """The adapter of ``embeddings.create`` (sync and async)."""
+class Embeddings(OpenAIOperation):
+    """The adapter of ``embeddings.create`` (sync and async).
+
+    The conventions define no content attribute for embedding inputs, so there is no
+    ``request_content``; embeddings are never streamed.
+    """
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         inv = new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
@@ -22,13 +25,6 @@ class Embeddings:
         inv.encoding_formats = [encoding] if encoding else None
         inv.dimension_count = integer(kwargs.get("dimensions"))
         return inv
-
-    def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        # The conventions define no content attribute for embedding inputs.
-        return None
-
-    def on_result(self, call: ModelCall, result: Any) -> Any:
-        return deliver(call, result, self)
 
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation
@@ -41,6 +37,3 @@ class Embeddings:
             vector = field(data[0], "embedding") if data else None
             if isinstance(vector, list) and vector:
                 inv.dimension_count = len(vector)
-
-    def chunk_folder(self, call: ModelCall) -> ChunkFolder:  # pragma: no cover - never streamed
-        raise TypeError("embeddings are not streamed")

@@ -56,7 +56,7 @@ from otel_genai.instrumentation.openai.responses_items import (
     output_parts,
     tool_definitions,
 )
-from otel_genai.instrumentation.openai.results import deliver
+from otel_genai.instrumentation.openai.results import OpenAIOperation
 
 _API_TYPE_RESPONSES = "responses"
 _INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
@@ -122,7 +122,7 @@ def fold_response_object(call: ModelCall, response: Any, *, fetch: bool, output:
         inv.tool_definitions = tool_definitions(field(response, "tools")) or None
 
 
-class Responses:
+class Responses(OpenAIOperation):
     """The adapter of ``responses.create`` and ``responses.parse`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
@@ -155,9 +155,6 @@ class Responses:
         inv.input_messages = input_messages(get("input")) or None
         inv.tool_definitions = tool_definitions(get("tools")) or None
 
-    def on_result(self, call: ModelCall, result: Any) -> Any:
-        return deliver(call, result, self)
-
     def fold_response(self, call: ModelCall, response: Any) -> None:
         fold_response_object(call, response, fetch=False)
 
@@ -165,8 +162,11 @@ class Responses:
         return ResponsesEventFolder(call, fetch=False)
 
 
-class ResponsesRetrieve:
-    """The adapter of ``responses.retrieve``: a ``fetch_response`` call (sync and async)."""
+class ResponsesRetrieve(OpenAIOperation):
+    """The adapter of ``responses.retrieve``: a ``fetch_response`` call (sync and async).
+
+    A fetch sends no messages: what it fetched is read from the response.
+    """
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
         # A GET: extra parameters travel in the query string, not the body.
@@ -185,13 +185,6 @@ class ResponsesRetrieve:
         if speaks_openai_flavor(inv):
             inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_RESPONSES
         return inv
-
-    def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        # A fetch sends no messages; what it fetched is read from the response.
-        return None
-
-    def on_result(self, call: ModelCall, result: Any) -> Any:
-        return deliver(call, result, self)
 
     def fold_response(self, call: ModelCall, response: Any) -> None:
         fold_response_object(call, response, fetch=True)

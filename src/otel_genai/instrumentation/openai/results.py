@@ -40,6 +40,24 @@ class ResponseReader(Protocol):
     def chunk_folder(self, call: ModelCall) -> ChunkFolder: ...
 
 
+class OpenAIOperation:
+    """Base of the OpenAI operation adapters: results go through :func:`deliver`.
+
+    A subclass reads the request (``invocation``, and ``request_content`` when it sends
+    content) and the response (``fold_response``, and ``chunk_folder`` when it streams).
+    """
+
+    def request_content(self, inv: Any, kwargs: dict[str, Any]) -> None:
+        """Most operations send no content the conventions record."""
+        return None
+
+    def on_result(self, call: ModelCall, result: Any) -> Any:
+        return deliver(call, result, self)  # type: ignore[arg-type]
+
+    def chunk_folder(self, call: ModelCall) -> ChunkFolder:
+        raise TypeError(f"{type(self).__name__} results are not streamed")
+
+
 def deliver(call: ModelCall, result: Any, reader: ResponseReader) -> Any:
     """Observe ``result`` for ``call`` and return it unchanged."""
     if isinstance(result, Stream):
