@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
+from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from pydantic import BaseModel
 
@@ -113,6 +114,7 @@ class Run:
     events: list[tuple[Any, ...]] = field(default_factory=list)
     ids: list[tuple[Any, Any]] = field(default_factory=list)
     requested_id: str | None = None  # a retrieve names the response it fetches
+    context_kept: bool = True  # the active OpenTelemetry context after the call is the one before
 
     def saw(self, *event: Any) -> None:
         self.events.append(event)
@@ -150,6 +152,7 @@ class Outcome:
     # Python warnings the call raised, by category: instrumentation must add none.
     warnings: tuple[tuple[str, int], ...] = ()
     requested_id: str | None = None
+    context_kept: bool = True
 
     @property
     def raised(self) -> type[BaseException] | None:
@@ -746,6 +749,7 @@ def run_call(server: Any, method: Method, mode: str, scenario: Scenario) -> Outc
         first_identity,
         tuple(sorted(categories.items())),
         run.requested_id,
+        run.context_kept,
     )
 
 
@@ -753,13 +757,21 @@ def _run(method: Method, mode: str, run: Run, ctx: Context, options: dict[str, A
     try:
         if mode == "sync":
             with openai.OpenAI(**options, http_client=openai.DefaultHttpxClient(verify=_SSL_CONTEXT)) as client:
-                method.sync(client, run, ctx)
+                before = otel_context.get_current()
+                try:
+                    method.sync(client, run, ctx)
+                finally:
+                    run.context_kept = otel_context.get_current() == before
         else:
 
             async def main() -> None:
                 http_client = openai.DefaultAsyncHttpxClient(verify=_SSL_CONTEXT)
                 async with openai.AsyncOpenAI(**options, http_client=http_client) as client:
-                    await method.async_(client, run, ctx)
+                    before = otel_context.get_current()
+                    try:
+                        await method.async_(client, run, ctx)
+                    finally:
+                        run.context_kept = otel_context.get_current() == before
 
             asyncio.run(main())
     except Exception as exc:  # noqa: BLE001 - whatever the call raises is part of the outcome
@@ -778,6 +790,19 @@ class CaseResult:
     # gen_ai.client.operation.duration points: (count, attributes).
     durations: list[tuple[int, dict[str, Any]]]
 
+
+def internal_failures(records: list[logging.LogRecord]) -> list[str]:
+    """Messages of our own failures (``log_internal_error``), at any level."""
+    return [r.getMessage() for r in records if r.name.startswith("otel_genai") and "telemetry failed" in r.getMessage()]
+
+
+def double_ends(records: list[logging.LogRecord]) -> list[str]:
+    """The SDK's warnings about a span ended twice."""
+    return [r.getMessage() for r in records if "ended span" in r.getMessage()]
+
+
+#: Examples each Hypothesis property ran (test_fuzz.py), printed in the terminal summary.
+FUZZ_EXAMPLES: dict[str, int] = {}
 
 _CASES: dict[tuple[str, str, str], CaseResult] = {}
 MATRIX_ENV = {
