@@ -12,11 +12,22 @@ def main() -> None:
 
 
 @main.command()
-def demo() -> None:
-    """Run the GenAI announcement's example app with console exporters.
+@click.option("--ui", "to_viewer", is_flag=True, help="Export OTLP to the local trace viewer and print the trace URL.")
+@click.option("--page-url", default="http://127.0.0.1:4319", show_default=True, help="The viewer's page (with --ui).")
+@click.option(
+    "--otlp-endpoint", default="http://127.0.0.1:4318", show_default=True, help="The viewer's OTLP/HTTP (with --ui)."
+)
+def demo(to_viewer: bool, page_url: str, otlp_endpoint: str) -> None:
+    """Run the GenAI announcement's example app, instrumented.
 
-    Without OPENAI_API_KEY it talks to the local OpenAI-compatible endpoint.
+    Console exporters print the span, the metrics and the poem event; with --ui the
+    telemetry goes to `otel-genai ui` instead (started here if it is not running).
+    Without OPENAI_API_KEY the app talks to the local OpenAI-compatible endpoint.
     """
+    if to_viewer:
+        from otel_genai.demo.with_viewer import run_demo_with_viewer
+
+        raise SystemExit(run_demo_with_viewer(page_url.rstrip("/"), otlp_endpoint.rstrip("/")))
     from otel_genai.demo.runner import run_demo
 
     raise SystemExit(run_demo())
