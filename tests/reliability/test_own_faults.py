@@ -1,0 +1,258 @@
+"""Our own faults: whatever fails inside otel-genai or the telemetry pipeline, the app's call is unchanged.
+
+Every fault point of the core (``FAULT_STAGES``) is made to raise, for plain and streamed
+calls, sync and async: the application gets the same result and the same chunks as
+without instrumentation, the failure is logged as one warning per kind (later ones at
+DEBUG), and our failure is never reported as the application's (no ``error.type``).
+Then the pipeline itself fails: an exporter that raises, span processors that raise, a
+full export queue behind a stuck exporter.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import openai
+import pytest
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult, SimpleLogRecordProcessor
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
+from reliability_calls import (
+    MATRIX_ENV,
+    METHODS,
+    MODES,
+    SCENARIOS,
+    EndCounter,
+    Method,
+    Outcome,
+    collecting_logs,
+    instrumented,
+    internal_failures,
+    run_call,
+    skip_reason,
+)
+
+from otel_genai.core import internal_errors
+from otel_genai.core.internal_errors import FAULT_STAGES, injected_faults
+from telemetry_capture import Captured
+
+PROBE = openai.OpenAI(api_key="sk-probe", base_url="http://127.0.0.1:9/v1")
+OK = next(s for s in SCENARIOS if s.name == "ok")
+FAULT_METHODS = [m for m in METHODS if m.name in ("chat.create", "chat.create(stream)", "embeddings.create")] + [
+    m for m in METHODS if m.name == "responses.create(stream)"
+]
+# What the one warning of each stage says (log_internal_error's stage names).
+STAGE_MESSAGES = {
+    "request": "reading the request",
+    "request content": "reading the request's messages",
+    "response": "reading the response",
+    "stream chunk": "reading a stream chunk",
+    "stream finish": "assembling a streamed response",
+    "record span": "recording the span",
+    "record metrics": "recording metrics",
+    "emit events": "emitting events",
+}
+CALLS = 3
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget which failures were already warned about, so this test sees its first warning."""
+    monkeypatch.setattr(internal_errors, "_seen", set())
+
+
+def _reached(stage: str, method: Method) -> bool:
+    return method.streamed or stage not in ("stream chunk", "stream finish")
+
+
+def test_every_stage_is_covered() -> None:
+    assert set(STAGE_MESSAGES) == set(FAULT_STAGES)
+
+
+@pytest.mark.parametrize("stage", FAULT_STAGES)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("method", FAULT_METHODS, ids=lambda m: m.name)
+def test_injected_fault_leaves_the_call_unchanged(
+    mock_server: Any, fresh_warnings: None, method: Method, mode: str, stage: str
+) -> None:
+    reason = skip_reason(method, PROBE)
+    if reason:
+        pytest.skip(reason)
+    baseline = run_call(mock_server, method, mode, OK)
+    captured = Captured()
+    counter = EndCounter()
+    captured.tracer_provider.add_span_processor(counter)
+    with collecting_logs("otel_genai") as logs, instrumented(captured, MATRIX_ENV), injected_faults(stage):
+        outcomes = [run_call(mock_server, method, mode, OK) for _ in range(CALLS)]
+
+    for outcome in outcomes:
+        assert outcome.events == baseline.events  # same result, same chunks in the same order
+        assert outcome.warnings == baseline.warnings
+        assert outcome.context_kept
+
+    ours = [r for r in logs.records if r.name == "otel_genai"]
+    warnings = [r for r in ours if r.levelno == logging.WARNING]
+    assert not [r for r in ours if r.levelno >= logging.ERROR]
+    if _reached(stage, method):
+        # One warning per kind, however many calls; the repeats at DEBUG.
+        assert len(warnings) == 1, [r.getMessage() for r in warnings]
+        assert STAGE_MESSAGES[stage] in warnings[0].getMessage()
+        assert "InjectedFault" in warnings[0].getMessage()
+        assert len(internal_failures(ours)) == CALLS
+    else:
+        assert warnings == []
+
+    spans = captured.spans()
+    durations = captured.metrics("gen_ai.client.operation.duration")
+    if stage == "request":  # the call ran uninstrumented
+        assert spans == [] and durations == []
+        return
+    # Every call still has its span, ended once, and our failure is not the app's error.
+    assert len(spans) == CALLS
+    assert counter.not_ended_once() == {}
+    assert all("error.type" not in s.attributes for s in spans)
+    assert sum(p.count for p in durations) == (0 if stage == "record metrics" else CALLS)
+    assert all("error.type" not in p.attributes for p in durations)
+    if stage not in ("record span", "response", "stream chunk"):
+        # Whatever could still be read is on the span: the response id the app received.
+        assert [s.attributes.get("gen_ai.response.id") for s in spans] == [
+            o.identity[0] if isinstance(o.identity[0], str) else None for o in outcomes
+        ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_stage_failing_at_once(mock_server: Any, fresh_warnings: None, mode: str) -> None:
+    for method in FAULT_METHODS[:2]:
+        baseline = run_call(mock_server, method, mode, OK)
+        captured = Captured()
+        with collecting_logs("otel_genai") as logs, instrumented(captured, MATRIX_ENV), injected_faults(*FAULT_STAGES):
+            outcome = run_call(mock_server, method, mode, OK)
+        assert outcome.events == baseline.events
+        assert not [r for r in logs.records if r.levelno >= logging.ERROR]
+
+
+# --- the pipeline fails ---------------------------------------------------------------------
+
+
+class RaisingSpanExporter(SpanExporter):
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.attempts += len(spans)
+        raise ConnectionError("collector unreachable")
+
+
+class RaisingLogExporter(LogRecordExporter):
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def export(self, batch: Sequence[Any]) -> LogRecordExportResult:
+        self.attempts += len(batch)
+        raise ConnectionError("collector unreachable")
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+class StuckSpanExporter(SpanExporter):
+    """An exporter that hangs until released: the batch queue behind it fills up."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.exported = 0
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.release.wait(10)
+        self.exported += len(spans)
+        return SpanExportResult.SUCCESS
+
+
+class RaisingProcessor(SpanProcessor):
+    def __init__(self, on: str) -> None:
+        self.on = on
+
+    def on_start(self, span: Any, parent_context: Any = None) -> None:
+        if self.on == "start":
+            raise RuntimeError("processor bug at start")
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.on == "end":
+            raise RuntimeError("processor bug at end")
+
+
+TWENTY = [m for m in METHODS if m.name in ("chat.create", "chat.create(stream)")]
+
+
+def _twenty_calls(server: Any, captured: Captured, **providers: Any) -> tuple[list[Outcome], float]:
+    outcomes = []
+    with instrumented(captured, MATRIX_ENV, **providers):
+        started = time.perf_counter()
+        for i in range(20):
+            outcomes.append(run_call(server, TWENTY[i % 2], "sync", OK))
+        elapsed = time.perf_counter() - started
+    return outcomes, elapsed
+
+
+@pytest.fixture(scope="module")
+def baselines(mock_server: Any) -> list[Outcome]:
+    return [run_call(mock_server, m, "sync", OK) for m in TWENTY]
+
+
+def test_raising_exporters_do_not_break_or_slow_the_calls(mock_server: Any, baselines: list[Outcome]) -> None:
+    span_exporter, log_exporter = RaisingSpanExporter(), RaisingLogExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+    logger_provider = LoggerProvider()
+    logger_provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
+    with collecting_logs("otel_genai") as ours, collecting_logs("opentelemetry"):  # the SDK logs its exporter errors
+        outcomes, elapsed = _twenty_calls(
+            mock_server, Captured(), tracer_provider=tracer_provider, logger_provider=logger_provider
+        )
+    assert [o.events for o in outcomes] == [baselines[i % 2].events for i in range(20)]
+    assert span_exporter.attempts == 20  # every span reached the exporter, which failed every time
+    assert log_exporter.attempts == 20  # one inference-details event per call
+    assert internal_failures(ours.records) == []  # the SDK's failure, not ours
+    assert elapsed < 1.0, f"20 calls took {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize("on", ["start", "end"])
+def test_raising_span_processor_does_not_break_the_call(
+    mock_server: Any, baselines: list[Outcome], fresh_warnings: None, on: str
+) -> None:
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(RaisingProcessor(on))
+    with collecting_logs("otel_genai") as ours:
+        outcomes, _ = _twenty_calls(mock_server, Captured(), tracer_provider=tracer_provider)
+    assert [o.events for o in outcomes] == [baselines[i % 2].events for i in range(20)]
+    warnings = [r.getMessage() for r in ours.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1  # once, not per call
+    assert ("reading the request" if on == "start" else "ending the span") in warnings[0]
+
+
+def test_full_export_queue_does_not_block_the_calls(mock_server: Any, baselines: list[Outcome]) -> None:
+    exporter = StuckSpanExporter()
+    processor = BatchSpanProcessor(exporter, max_queue_size=1, max_export_batch_size=1, schedule_delay_millis=1)
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(processor)
+    counter = EndCounter()
+    tracer_provider.add_span_processor(counter)
+    try:
+        with collecting_logs("opentelemetry"):  # "queue is full" is the SDK's to say
+            outcomes, elapsed = _twenty_calls(mock_server, Captured(), tracer_provider=tracer_provider)
+        assert [o.events for o in outcomes] == [baselines[i % 2].events for i in range(20)]
+        assert elapsed < 1.0, f"20 calls took {elapsed:.2f} s behind a stuck exporter"
+        assert len(counter.started) == 20 and counter.not_ended_once() == {}
+        assert exporter.exported == 0  # still stuck: nothing waited for it
+    finally:
+        exporter.release.set()
+        tracer_provider.shutdown()
+    assert exporter.exported < 20  # the queue of one dropped the rest
