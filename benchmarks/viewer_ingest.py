@@ -163,6 +163,15 @@ def start_viewer(data_dir: Path) -> tuple[subprocess.Popen[str], str, str]:
     return process, receiver.group(1), page.group(1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux), or NaN where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def post_all(url: str, bodies: list[bytes], senders: int) -> float:
     """Post every body (``senders`` concurrent exporters); returns elapsed seconds."""
     chunks = [bodies[i::senders] for i in range(senders)]
@@ -224,17 +233,25 @@ def main() -> None:
     process, receiver, page = start_viewer(data_dir)
     figures: dict[str, object] = {"cpu_count": os.cpu_count(), "senders": args.senders}
     try:
-        rates = []
+        rates, capacities = [], []
         per_round = -(-len(bodies) // args.rounds)
         for n in range(args.rounds):
             chunk = bodies[n * per_round : (n + 1) * per_round]
             if not chunk:
                 break
+            cpu_before = cpu_seconds(process.pid)
             elapsed = post_all(receiver + "/v1/traces", chunk, args.senders)
-            rates.append(len(chunk) * SPANS_PER_REQUEST / elapsed)
-            print(f"ingest round {n + 1}: {len(chunk)} requests, {rates[-1]:,.0f} spans/s", flush=True)
+            spans = len(chunk) * SPANS_PER_REQUEST
+            rates.append(spans / elapsed)
+            # Spans per second of the viewer's own CPU time: its capacity on one free core,
+            # a figure that other load on a shared machine does not distort.
+            capacities.append(spans / max(cpu_seconds(process.pid) - cpu_before, 1e-9))
+            print(f"ingest round {n + 1}: {len(chunk)} requests, {rates[-1]:,.0f} spans/s "
+                  f"({capacities[-1]:,.0f} per viewer CPU-second)", flush=True)  # fmt: skip
         figures["ingest_spans_per_s_rounds"] = [round(r) for r in rates]
         figures["ingest_spans_per_s_median"] = round(statistics.median(rates))
+        figures["ingest_spans_per_cpu_s_median"] = round(statistics.median(capacities))
+        figures["load_average_after_ingest"] = os.getloadavg()
 
         with requests.Session() as session:
             stored = len(bodies) * TRACES_PER_REQUEST
