@@ -131,6 +131,7 @@ def test_legacy_trace_errors_filters_sessions_and_overview(viewer, pipeline_fact
     page.click("#filters button[type=submit]")
     expect(page.locator("#trace-list tbody tr")).to_have_count(1)
     assert "chat gpt-4o" in page.locator("#trace-list").inner_text()
+    viewer.store.index_content()  # search trails ingest by a moment in a running viewer
     page.fill("input[name=q]", "Legacy")
     page.uncheck("input[name=error]")
     page.click("#filters button[type=submit]")

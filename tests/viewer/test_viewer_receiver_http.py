@@ -214,5 +214,6 @@ def test_sdk_exporters_with_gzip(viewer) -> None:
     with provider.get_tracer("t").start_as_current_span("chat zipped") as span:
         span.set_attribute("gen_ai.input.messages", '[{"role":"user","parts":[{"type":"text","content":"zipped"}]}]')
     provider.shutdown()
+    viewer.store.index_content()  # the running viewer indexes in the background; don't wait for it
     found = queries.list_traces(viewer.store.reader(), queries.TraceFilter(text="zipped"))["traces"]
     assert [t["trace_id"] for t in found] == [format(span.get_span_context().trace_id, "032x")]

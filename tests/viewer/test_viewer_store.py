@@ -63,6 +63,7 @@ def test_retention_by_age_removes_everything_of_old_traces(tmp_path) -> None:
     assert _count(store, "content") == len(new)
     assert queries.trace_detail(conn, old[0]) is None
     assert queries.list_traces(conn, queries.TraceFilter(text="ancient"))["traces"] == []
+    store._writer.execute("INSERT INTO content_fts (content_fts) VALUES ('integrity-check')")  # raises if corrupt
     assert queries.list_sessions(conn) == []
     store.close()
 
@@ -226,3 +227,27 @@ def test_search_pages_newest_arrival_first_without_gaps(tmp_path) -> None:
     errors = queries.list_traces(conn, queries.TraceFilter(text="needle", errors_only=True))
     assert errors["traces"] == []
     store.close()
+
+
+def test_background_indexing_makes_content_searchable_shortly(tmp_path) -> None:
+    from viewer_telemetry import wait_for
+
+    store = Store(tmp_path / "db.sqlite3", index_in_background=True)
+    ids = _ingest(store, 3, time.time_ns(), text="eventually searchable")
+    conn = store.reader()
+
+    def found() -> set[str]:
+        return {t["trace_id"] for t in queries.list_traces(conn, queries.TraceFilter(text="eventually"))["traces"]}
+
+    assert wait_for(lambda: found() == set(ids), timeout=5)
+    assert _count(store, "content_unindexed") == 0
+    # Rows still pending at close are indexed then; retention indexes before deleting.
+    late = _ingest(store, 2, time.time_ns(), text="straggler")
+    store.close()
+    reopened = Store(tmp_path / "db.sqlite3")
+    hits = queries.list_traces(reopened.reader(), queries.TraceFilter(text="straggler"))["traces"]
+    assert {t["trace_id"] for t in hits} == set(late)
+    reopened.enforce_retention(RetentionPolicy(max_age_days=7, max_bytes=10**12), now_ns=time.time_ns() + 30 * DAY_NS)
+    assert _count(reopened, "content") == 0
+    reopened._writer.execute("INSERT INTO content_fts (content_fts) VALUES ('integrity-check')")  # raises if corrupt
+    reopened.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CONTENT_ID_SHIFT = 20  # up to ~1M content rows per trace
 
 # Operations whose token counts repeat those of the model calls made inside them: an
@@ -134,7 +134,7 @@ CREATE TABLE IF NOT EXISTS metric_points (
 CREATE INDEX IF NOT EXISTS metric_points_by_name ON metric_points (name, time_ns);
 CREATE INDEX IF NOT EXISTS metric_points_by_time ON metric_points (time_ns);
 
--- Captured prompts and answers, with a full-text index kept in step by triggers.
+-- Captured prompts and answers, with their full-text index.
 -- A row's id is (trace_no << 20) + n: a search hit names its trace without a lookup, and a
 -- trace's rows are one id range.
 CREATE TABLE IF NOT EXISTS content (
@@ -146,9 +146,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS content_fts USING fts5 (
     text, content = 'content', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2',
     detail = none, columnsize = 0
 );
-CREATE TRIGGER IF NOT EXISTS content_indexed AFTER INSERT ON content BEGIN
-    INSERT INTO content_fts (rowid, text) VALUES (new.id, new.text);
-END;
+-- Content rows not yet in content_fts (see search_index.py).
+CREATE TABLE IF NOT EXISTS content_unindexed (id INTEGER PRIMARY KEY);
 CREATE TRIGGER IF NOT EXISTS content_unindexed AFTER DELETE ON content BEGIN
     INSERT INTO content_fts (content_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;

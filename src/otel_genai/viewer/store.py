@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from otel_genai.viewer import schema
+from otel_genai.viewer import schema, search_index
 from otel_genai.viewer.otlp_rows import LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, Batch
+from otel_genai.viewer.search_index import BackgroundIndexer
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,12 @@ class RetentionResult:
 class Store:
     """The viewer's database file. Thread-safe; close it when done."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, index_in_background: bool = False) -> None:
+        """Open (or create) the store at ``path``.
+
+        ``index_in_background`` defers full-text indexing of captured content to a thread
+        (search then trails ingest slightly); otherwise each write indexes its own content.
+        """
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.Lock()
@@ -64,6 +70,7 @@ class Store:
         self._readers_lock = threading.Lock()
         self._writer = self._connect()
         self._create_schema()
+        self._indexer = BackgroundIndexer(self._index_chunk) if index_in_background else None
 
     def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: transactions are explicit BEGIN/COMMIT.
@@ -153,6 +160,10 @@ class Store:
                 conn.executemany(_INSERT_METRIC, batch.metric_points)
             if batch.content:
                 self._write_content(conn, batch, numbers)
+                if self._indexer is None:
+                    search_index.index_pending(conn)
+        if batch.content and self._indexer is not None:
+            self._indexer.notify()
 
     @staticmethod
     def _trace_numbers(conn: sqlite3.Connection, batch: Batch) -> dict[str, int]:
@@ -192,6 +203,7 @@ class Store:
             next_id[trace_no] = content_id + 1
             rows.append((content_id, span_id, text))
         conn.executemany(_INSERT_CONTENT, rows)
+        conn.executemany("INSERT INTO content_unindexed (id) VALUES (?)", [(row[0],) for row in rows])
 
     def _write_spans(self, conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
         conn.executemany(_INSERT_SPAN, [(numbers[row[0]], *row[1:]) for row in batch.spans])
@@ -205,6 +217,15 @@ class Store:
         facets.update(("provider", row[15]) for row in batch.spans if row[15])
         if facets:
             conn.executemany("INSERT OR IGNORE INTO facet_values (kind, value) VALUES (?, ?)", facets)
+
+    def _index_chunk(self) -> int:
+        with self._transaction() as conn:
+            return search_index.index_pending(conn, search_index.CHUNK)
+
+    def index_content(self) -> int:
+        """Index all captured content not yet searchable; returns how many rows it indexed."""
+        with self._transaction() as conn:
+            return search_index.index_pending(conn)
 
     # -- retention -------------------------------------------------------------------
 
@@ -220,6 +241,8 @@ class Store:
     def _delete_before(self, cutoff_ns: int) -> int:
         """Delete traces started before ``cutoff_ns`` and logs/metrics older than it."""
         with self._transaction() as conn:
+            # Deleting from the index needs every row in it (the trigger removes each row's terms).
+            search_index.index_pending(conn)
             conn.execute("DELETE FROM batch_traces")
             conn.execute("INSERT INTO batch_traces SELECT trace_no FROM traces WHERE start_ns < ?", (cutoff_ns,))
             deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
@@ -283,6 +306,10 @@ class Store:
 
     def close(self) -> None:
         """Close every connection; the store is unusable afterwards."""
+        if self._indexer is not None:
+            self._indexer.stop()
+            self._indexer = None
+            self.index_content()
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
