@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -252,6 +253,17 @@ def main() -> None:
         figures["ingest_spans_per_s_median"] = round(statistics.median(rates))
         figures["ingest_spans_per_cpu_s_median"] = round(statistics.median(capacities))
         figures["load_average_after_ingest"] = os.getloadavg()
+        # Full-text indexing runs beside ingest: how far behind is it, and for how long?
+        db = sqlite3.connect(f"file:{data_dir / 'viewer.sqlite3'}?mode=ro", uri=True)
+        backlog = db.execute("SELECT COUNT(*) FROM content_unindexed").fetchone()[0]
+        began = time.perf_counter()
+        while db.execute("SELECT COUNT(*) FROM content_unindexed").fetchone()[0]:
+            time.sleep(0.05)
+        figures["search_backlog_after_ingest_rows"] = backlog
+        figures["search_backlog_cleared_after_s"] = round(time.perf_counter() - began, 2)
+        db.close()
+        print(f"search index backlog after ingest: {backlog} rows, cleared in "
+              f"{figures['search_backlog_cleared_after_s']} s", flush=True)  # fmt: skip
 
         with requests.Session() as session:
             stored = len(bodies) * TRACES_PER_REQUEST
