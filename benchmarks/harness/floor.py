@@ -56,7 +56,9 @@ class Floor:
             "gen_ai.client.token.usage", unit="{token}", explicit_bucket_boundaries_advisory=_TOKEN_BUCKETS
         )
         self.ttfc = meter.create_histogram(
-            "gen_ai.client.operation.time_to_first_chunk", unit="s", explicit_bucket_boundaries_advisory=_DURATION_BUCKETS
+            "gen_ai.client.operation.time_to_first_chunk",
+            unit="s",
+            explicit_bucket_boundaries_advisory=_DURATION_BUCKETS,
         )
         self.tpoc = meter.create_histogram(
             "gen_ai.client.operation.time_per_output_chunk",
@@ -207,7 +209,10 @@ class Floor:
                     }
                     for c in r.choices
                 ]
-                messages = {"gen_ai.input.messages": _input_messages(kwargs["messages"]), "gen_ai.output.messages": output}
+                messages = {
+                    "gen_ai.input.messages": _input_messages(kwargs["messages"]),
+                    "gen_ai.output.messages": output,
+                }
             self._finish(span, attrs, outcome, metric_attrs, messages)
         else:
             span.end()
@@ -477,4 +482,6 @@ class _ResponsesStream:
             floor._finish(self.span, attrs, outcome, metric_attrs, messages)
         else:
             self.span.end()
-        floor._metrics(metric_attrs, ended - self.started, usage.input_tokens, usage.output_tokens, first, self.started, times)
+        floor._metrics(
+            metric_attrs, ended - self.started, usage.input_tokens, usage.output_tokens, first, self.started, times
+        )

@@ -173,9 +173,13 @@ class Instrumentation:
             module_name, class_name = impl.instrumentor.split(":")
             self.instrumentor = getattr(importlib.import_module(module_name), class_name)()
 
+    def take_snapshot(self) -> None:
+        """Record the client's classes as they are uninstrumented (before the first ``on``)."""
+        self.snapshot = _Snapshot()
+
     def on(self, providers: dict[str, Any], content: bool) -> None:
         if self.snapshot is None:
-            self.snapshot = _Snapshot()
+            self.take_snapshot()
         if self.floor is not None:
             self.floor.install(providers, content)
         else:

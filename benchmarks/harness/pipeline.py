@@ -109,6 +109,12 @@ class Pipeline:
                         names.update(point.attributes or {})
         return {name: sorted(found) for name, found in keys.items()}
 
+    def shutdown(self) -> None:
+        """Stop the processors' threads (a check's pipeline is used once)."""
+        self.tracer_provider.shutdown()
+        self.logger_provider.shutdown()
+        self.meter_provider.shutdown()
+
     def flush(self) -> None:
         self.tracer_provider.force_flush()
         self.logger_provider.force_flush()

@@ -1,0 +1,5 @@
+"""``python -m benchmarks.harness``: see :mod:`benchmarks.harness.run`."""
+
+from benchmarks.harness.run import main
+
+main()

@@ -1,0 +1,372 @@
+"""The report of a run: Markdown tables, the raw JSON, and the generated section of the README.
+
+Every number here is computed from the run's per-round samples; nothing is typed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchmarks.harness.impls import BY_KEY as IMPLS
+from benchmarks.harness.scenarios import BY_KEY as SCENARIOS
+
+if TYPE_CHECKING:
+    from benchmarks.harness.run import Run
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "benchmarks" / "results"
+RESULT_MD = RESULTS / "benchmark.md"
+RESULT_JSON = RESULTS / "benchmark.json"
+README = REPO / "benchmarks" / "README.md"
+
+SHORT = {
+    "ours": "ours",
+    "floor": "floor",
+    "genai-openai": "genai-openai",
+    "openai-v2": "openai-v2",
+    "openllmetry": "OpenLLMetry",
+    "openinference": "OpenInference",
+}
+PEERS = ("genai-openai", "openai-v2", "openllmetry", "openinference")
+MODE_TITLES = {
+    "off": "content capture off",
+    "on": "content capture on (SPAN_AND_EVENT or the peer's nearest)",
+    "unsampled": "trace sampled out (ALWAYS_OFF), content off",
+}
+
+
+def section_markers(name: str) -> tuple[str, str]:
+    return f"<!-- harness:{name}:start -->", f"<!-- harness:{name}:end -->"
+
+
+def replace_section(name: str, body: str, path: Path = README) -> None:
+    """Replace the generated section ``name`` of ``path`` (appended when missing)."""
+    start, end = section_markers(name)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else f"{text.rstrip()}\n\n{block}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def source_state() -> str:
+    """The commit ours ran from, and whether ``src/`` had uncommitted changes (ours runs from the tree)."""
+    dirty = _git("status", "--porcelain", "--", "src")
+    return f"{_git('rev-parse', '--short', 'HEAD')}{' + uncommitted src/ changes' if dirty else ''}"
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def stats(run: Run) -> dict[str, dict[str, dict[str, float] | None]]:
+    from benchmarks.harness.run import cell_stats
+
+    return {impl: {combo: cell_stats(cell) for combo, cell in cells.items()} for impl, cells in run.cells.items()}
+
+
+def _records_nothing(run: Run, impl: str, combo: str) -> bool:
+    check = run.cells[impl][combo].check
+    return check is not None and check["spans"] == 0 and check["histogram_records"] == 0 and check["logs"] == 0
+
+
+def _fmt_us(value: float) -> str:
+    return f"{value:+,.0f}" if abs(value) >= 10 else f"{value:+.1f}"
+
+
+class Notes:
+    """Footnotes, numbered in order of first use."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def mark(self, text: str) -> str:
+        if text not in self.texts:
+            self.texts.append(text)
+        return f"<sup>{self.texts.index(text) + 1}</sup>"
+
+    def render(self) -> str:
+        return "\n".join(f"{i}. {t}" for i, t in enumerate(self.texts, 1))
+
+
+def _cell(run: Run, table: dict[str, Any], impl: str, combo: str, notes: Notes, kind: str) -> str:
+    env = run.environments.get(impl, {})
+    if env.get("error"):
+        return "—" + notes.mark(f"{SHORT[impl]}: {env['error']}")
+    cell = run.cells.get(impl, {}).get(combo)
+    if cell is None:
+        return ""
+    if cell.error:
+        return "—" + notes.mark(f"{SHORT[impl]}, {combo}: {cell.error}")
+    s = table[impl].get(combo)
+    if s is None:
+        return "—"
+    nothing = _records_nothing(run, impl, combo) and not combo.endswith("/unsampled")
+    mark = notes.mark(f"{SHORT[impl]} records nothing for this call (no span, event or metric)") if nothing else ""
+    if kind == "wall":
+        return f"{_fmt_us(s['added_us'])} ({s['ratio']:.2f}×){mark}"
+    return f"{_fmt_us(s['added_cpu_us'])}{mark}"
+
+
+def _columns(run: Run) -> list[str]:
+    return [k for k in ("ours", "floor", *PEERS) if k in run.implementations]
+
+
+def _baseline(table: dict[str, Any], combo: str) -> str:
+    values = [t[combo]["base_us"] for t in table.values() if t.get(combo)]
+    return f"{sorted(values)[len(values) // 2]:,.0f}" if values else "—"
+
+
+def _ours_over_floor(table: dict[str, Any], combo: str, key: str = "added_us") -> str:
+    ours, floor = table.get("ours", {}).get(combo), table.get("floor", {}).get(combo)
+    if not ours or not floor or floor[key] <= 0:
+        return "—"
+    return f"{ours[key] / floor[key]:.2f}×"
+
+
+def per_call_table(run: Run, table: dict[str, Any], mode: str, kind: str, notes: Notes) -> str:
+    columns = _columns(run)
+    head = ["scenario", "uninstrumented µs", *[SHORT[c] for c in columns], "ours ÷ floor"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for scenario in SCENARIOS.values():
+        combo = f"{scenario.key}/{mode}"
+        if not any(combo in run.cells.get(c, {}) for c in columns):
+            continue
+        key = "added_us" if kind == "wall" else "added_cpu_us"
+        row = [scenario.label, _baseline(table, combo)]
+        row += [_cell(run, table, c, combo, notes, kind) for c in columns]
+        row.append(_ours_over_floor(table, combo, key))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def chunk_rows(run: Run, mode: str) -> list[tuple[str, dict[str, float | None]]]:
+    """Per-chunk figures: added cost divided by chunks, and the marginal cost of a chunk."""
+    from benchmarks.harness.run import marginal_per_chunk
+
+    table = stats(run)
+    rows: list[tuple[str, dict[str, float | None]]] = []
+    for key in ("stream_20", "stream_200", "async_stream_20", "responses_200"):
+        scenario = SCENARIOS[key]
+        values: dict[str, float | None] = {}
+        for impl in run.implementations:
+            s = table.get(impl, {}).get(f"{key}/{mode}")
+            values[impl] = s["added_us"] / scenario.chunks if s else None
+        rows.append((f"{scenario.label}: added ÷ {scenario.chunks}", values))
+    marginal = {
+        impl: marginal_per_chunk(run.cells.get(impl, {}), mode, "stream_20", "stream_200", 180)
+        for impl in run.implementations
+    }
+    rows.append(("one more chat chunk (stream 200 − stream 20) ÷ 180", marginal))
+    return rows
+
+
+def chunk_table(run: Run, mode: str) -> str:
+    columns = _columns(run)
+    head = ["µs per streamed chunk", *[SHORT[c] for c in columns], "ours ÷ floor"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for label, values in chunk_rows(run, mode):
+        cells = [f"{values[c]:+.2f}" if values.get(c) is not None else "—" for c in columns]
+        ours, floor = values.get("ours"), values.get("floor")
+        ratio = f"{ours / floor:.2f}×" if ours is not None and floor and floor > 0 else "—"
+        lines.append("| " + " | ".join([label, *cells, ratio]) + " |")
+    return "\n".join(lines)
+
+
+def recorded_table(run: Run) -> str:
+    columns = _columns(run)
+    head = ["spans / events / histogram records / span attributes", *[SHORT[c] for c in columns]]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(columns)]
+    for key, mode in (("chat", "off"), ("chat", "on"), ("stream_200", "off"), ("responses_200", "off")):
+        combo = f"{key}/{mode}"
+        row = [f"{SCENARIOS[key].label}, content {mode}"]
+        for impl in columns:
+            check = run.cells.get(impl, {}).get(combo)
+            c = check.check if check else None
+            row.append(f"{c['spans']} / {c['logs']} / {c['histogram_records']} / {len(c['attributes'])}" if c else "—")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+def targets(run: Run) -> list[tuple[str, str, str]]:
+    """(target, where we stand, verdict) for each of the issue's targets we can judge from this run."""
+    table = stats(run)
+    result: list[tuple[str, str, str]] = []
+
+    def added(impl: str, combo: str) -> float | None:
+        s = table.get(impl, {}).get(combo)
+        return s["added_us"] if s else None
+
+    ours, floor = added("ours", "chat/off"), added("floor", "chat/off")
+    peers = {p: added(p, "chat/off") for p in PEERS if added(p, "chat/off") is not None}
+    peers = {p: v for p, v in peers.items() if not _records_nothing(run, p, "chat/off")}
+    if ours is not None and peers:
+        best = min(peers, key=lambda p: peers[p])  # type: ignore[arg-type,return-value]
+        limit = peers[best] / 2  # type: ignore[operator]
+        result.append(
+            (
+                "chat, content off: added ≤ ½ of the best peer's",
+                f"ours {ours:+.0f} µs; best peer {SHORT[best]} {peers[best]:+.0f} µs (limit {limit:.0f} µs)",
+                "met" if ours <= limit else "not met",
+            )
+        )
+    if ours is not None and floor is not None:
+        result.append(
+            (
+                "chat, content off: added ≤ 1.3× the floor",
+                f"ours {ours:+.0f} µs; floor {floor:+.0f} µs: {ours / floor:.2f}× (limit {1.3 * floor:.0f} µs)",
+                "met" if ours <= 1.3 * floor else "not met",
+            )
+        )
+    rows = dict(chunk_rows(run, "off"))
+    marginal = rows["one more chat chunk (stream 200 − stream 20) ÷ 180"]
+    m_ours, m_floor, m_official = marginal.get("ours"), marginal.get("floor"), marginal.get("genai-openai")
+    if m_ours is not None and m_floor is not None:
+        own = m_ours - m_floor
+        result.append(
+            (
+                "streamed chunk: our own work < 1 µs a chunk",
+                f"ours {m_ours:+.2f} µs a chunk, of which the floor's chunk (clock, append, time_per_output_chunk "
+                f"record) {m_floor:+.2f}: own work {own:+.2f} µs",
+                "met" if own < 1 else "not met",
+            )
+        )
+    if m_ours is not None and m_official is not None:
+        result.append(
+            (
+                "streamed chunk, in total: ≤ ⅓ of the official package's (genai-openai)",
+                f"ours {m_ours:+.2f} µs; genai-openai {m_official:+.2f} µs (limit {m_official / 3:.2f} µs)",
+                "met" if m_ours <= m_official / 3 else "not met",
+            )
+        )
+    for scenario in ("chat", "stream_200"):
+        o, f = added("ours", f"{scenario}/unsampled"), added("floor", f"{scenario}/unsampled")
+        if o is None or f is None:
+            continue
+        result.append(
+            (
+                f"sampled out ({SCENARIOS[scenario].label}): pays for its metrics and nothing else (≤ 1.3× floor)",
+                f"ours {o:+.0f} µs; floor (non-recording span + the same metric records) {f:+.0f} µs: {o / f:.2f}×",
+                "met" if o <= 1.3 * f else "not met",
+            )
+        )
+    return result
+
+
+def targets_table(rows: list[tuple[str, str, str]]) -> str:
+    lines = ["| target | where we stand | verdict |", "|---|---|---|"]
+    lines += [f"| {t} | {s} | **{v}** |" for t, s, v in rows]
+    return "\n".join(lines)
+
+
+# --- the document --------------------------------------------------------------------------
+
+
+def header(run: Run) -> str:
+    m = run.machine
+    ours_env = run.environments.get("ours") or run.environments.get("floor") or {}
+    versions = ours_env.get("versions", {})
+    load = f"{m['load_start'][0]:.2f} → {m.get('load_end', m['load_start'])[0]:.2f}"
+    calls = ", ".join(f"{SCENARIOS[k].key} {v}" for k, v in run.calls.items())
+    impl_lines = []
+    for key in _columns(run):
+        env = run.environments.get(key, {})
+        label = IMPLS[key].label
+        if env.get("error"):
+            impl_lines.append(f"- **{SHORT[key]}**: {label}: not measured: {env['error']}")
+            continue
+        own = {k: v for k, v in env.get("versions", {}).items() if k not in ("openai", "opentelemetry-sdk")}
+        text = ", ".join(f"{k} {v}" for k, v in own.items())
+        if key == "ours":
+            text += f" (commit {source_state()})"
+        notes = "; ".join(env.get("notes", []))
+        switch = IMPLS[key].content_switch
+        impl_lines.append(
+            f"- **{SHORT[key]}**: {label}{': ' + text if text else ''}. Content: {switch}."
+            + (f" Install notes: {notes}." if notes else "")
+        )
+    return "\n".join(
+        [
+            f"Measured {run.started} on {m['cpu']} ({m['cores']} cores, {m['system']}), Python {m['python']}, "
+            f"openai {versions.get('openai', '?')}, opentelemetry-sdk {versions.get('opentelemetry-sdk', '?')}; "
+            f"load average {load} (the machine is shared).",
+            f"{run.rounds_done} interleaved rounds{' (quick run)' if run.quick else ''}; each round measures every "
+            f"implementation on every scenario as a pair of batches, uninstrumented and instrumented, of about "
+            f"{run.target_ms:.0f} ms uninstrumented (calls per batch: {calls}). The run took "
+            f"{run.seconds / 60:.1f} min. Bodies: {run.bodies_source}.",
+            "",
+            *impl_lines,
+        ]
+    )
+
+
+def render(run: Run) -> str:
+    table = stats(run)
+    notes = Notes()
+    parts = [
+        header(run),
+        "",
+        "Cells: median added µs per call (instrumented minus uninstrumented, same worker, interleaved) and, in "
+        "brackets, the median ratio to the uninstrumented call. Lower is better; *floor* is the hand-written minimum.",
+        "",
+        "#### Targets",
+        "",
+        targets_table(targets(run)),
+    ]
+    for mode in ("off", "on", "unsampled"):
+        if not any(k.endswith(f"/{mode}") for cells in run.cells.values() for k in cells):
+            continue
+        parts += [
+            "",
+            f"#### Added wall time per call, {MODE_TITLES[mode]}",
+            "",
+            per_call_table(run, table, mode, "wall", notes),
+        ]
+        parts += [
+            "",
+            f"#### Added CPU time per call, {MODE_TITLES[mode]}",
+            "",
+            per_call_table(run, table, mode, "cpu", notes),
+        ]
+    for mode in ("off", "on"):
+        parts += ["", f"#### Added wall time per streamed chunk, {MODE_TITLES[mode]}", "", chunk_table(run, mode)]
+    parts += ["", "#### What each implementation recorded for one call", "", recorded_table(run)]
+    if notes.texts:
+        parts += ["", notes.render()]
+    return "\n".join(parts) + "\n"
+
+
+def _jsonable(run: Run) -> dict[str, Any]:
+    data = asdict(run)
+    data["stats"] = stats(run)
+    data["targets"] = targets(run)
+    return data
+
+
+def write(run: Run, text: str) -> tuple[Path, Path]:
+    """Write the report and the raw data; a full run of every implementation also updates the README.
+
+    A quick or partial run writes ``*-quick`` files and leaves the README alone.
+    """
+    full = not run.quick and set(run.implementations) == set(IMPLS)
+    md, raw = (RESULT_MD, RESULT_JSON) if full else (RESULTS / "benchmark-quick.md", RESULTS / "benchmark-quick.json")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    md.write_text("# Overhead of GenAI instrumentations of the OpenAI client\n\n" + text, encoding="utf-8")
+    raw.write_text(json.dumps(_jsonable(run), indent=1, default=str), encoding="utf-8")
+    if full:
+        replace_section("results", text)
+    return md, raw
