@@ -696,6 +696,7 @@ def instrumented(captured: Captured, env: dict[str, str] | None = None, **kwargs
         "OTEL_SEMCONV_STABILITY_OPT_IN",
         "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT",
         "OTEL_INSTRUMENTATION_GENAI_MAX_CONTENT_LENGTH",
+        "OTEL_INSTRUMENTATION_GENAI_MAX_BLOB_LENGTH",
         "OTEL_INSTRUMENTATION_GENAI_PROVIDER_NAME",
     )
     saved = {n: os.environ.get(n) for n in names}
