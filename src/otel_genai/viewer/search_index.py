@@ -28,8 +28,10 @@ def index_pending(conn: sqlite3.Connection, limit: int | None = None) -> int:
     if bound is None:
         return 0
     cursor = conn.execute(
+        # CROSS JOIN keeps the few pending rows as the outer loop; otherwise the planner may
+        # walk every content row below the bound.
         "INSERT INTO content_fts (rowid, text) SELECT c.id, c.text FROM content_unindexed p "
-        "JOIN content c ON c.id = p.id WHERE p.id <= ?",
+        "CROSS JOIN content c ON c.id = p.id WHERE p.id <= ?",
         (bound,),
     )
     conn.execute("DELETE FROM content_unindexed WHERE id <= ?", (bound,))
