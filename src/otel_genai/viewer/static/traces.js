@@ -128,6 +128,9 @@ function spanDetails(span) {
     h("details", { class: "attributes", open: !span.genai },
       h("summary", {}, `Attributes (${attrs.length})`),
       h("table", { class: "kv" }, attrs.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, h("pre", { class: "value" }, pretty(v))))))),
+    h("details", { class: "attributes" }, h("summary", {}, `Resource (${Object.keys(span.resource || {}).length})`),
+      h("table", { class: "kv" }, Object.entries(span.resource || {}).sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, h("pre", { class: "value" }, pretty(v))))))),
     (span.events || []).length ? h("details", { class: "attributes" }, h("summary", {}, `Span events (${span.events.length})`),
       span.events.map((e) => h("div", { class: "event" }, h("code", {}, e.name), h("pre", { class: "json" }, pretty(e.attributes))))) : null,
     (span.logs || []).length ? h("details", { class: "attributes" }, h("summary", {}, `Log events (${span.logs.length})`),
