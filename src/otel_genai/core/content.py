@@ -30,7 +30,7 @@ def _bounded(value: Any, limit: int) -> Any:
     if isinstance(value, str):
         return bound_text(value, limit)
     if isinstance(value, dict):
-        return {k: _bounded(v, limit) for k, v in value.items() if v is not None}
+        return {k: _bounded(v, limit) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_bounded(v, limit) for v in value]
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -41,10 +41,11 @@ def _bounded(value: Any, limit: int) -> Any:
 
 
 def _part_value(part: Part, limit: int, blob_limit: int) -> dict[str, Any]:
-    if part.get("type") != "blob":
-        return _bounded(part, limit)  # type: ignore[no-any-return]
+    # A part's own unset fields are left out; None inside a value (a tool argument that
+    # is null) is data and stays.
+    blob = part.get("type") == "blob"
     return {
-        key: _bounded(value, blob_limit if key == "content" else limit)
+        key: _bounded(value, blob_limit if blob and key == "content" else limit)
         for key, value in part.items()
         if value is not None
     }

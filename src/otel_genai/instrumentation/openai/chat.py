@@ -223,13 +223,14 @@ class ChatChunkFolder(ChoiceChunkFolder):
     def _fold_delta(draft: _ChoiceDraft, delta: Any) -> None:
         if delta is None:
             return
-        role = field(delta, "role")
+        # Only strings are kept: one odd delta must not cost the whole stream's messages.
+        role = string(field(delta, "role"))
         if role:
             draft.role = role
-        text = field(delta, "content")
+        text = string(field(delta, "content"))
         if text:
             draft.text.append(text)
-        refusal = field(delta, "refusal")
+        refusal = string(field(delta, "refusal"))
         if refusal:
             draft.refusal.append(refusal)
         for call in items(field(delta, "tool_calls")):
@@ -237,14 +238,14 @@ class ChatChunkFolder(ChoiceChunkFolder):
             slot = draft.tool_calls.get(index)
             if slot is None:
                 slot = draft.tool_calls[index] = [None, None, []]
-            call_id = field(call, "id")
+            call_id = string(field(call, "id"))
             if call_id:
                 slot[0] = call_id
             function = field(call, "function")
-            name = field(function, "name")
+            name = string(field(function, "name"))
             if name:
                 slot[1] = name
-            arguments = field(function, "arguments")
+            arguments = string(field(function, "arguments"))
             if arguments:
                 slot[2].append(arguments)
 

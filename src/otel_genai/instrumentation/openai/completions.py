@@ -70,7 +70,7 @@ class TextChunkFolder(ChoiceChunkFolder):
         self.texts: dict[int, list[str]] = {}
 
     def fold_content(self, index: int, choice: Any) -> None:
-        text = field(choice, "text")
+        text = string(field(choice, "text"))
         if text:
             self.texts.setdefault(index, []).append(text)
 

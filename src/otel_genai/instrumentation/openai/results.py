@@ -67,7 +67,12 @@ def deliver(call: ModelCall, result: Any, reader: ResponseReader) -> Any:
     elif LegacyAPIResponse is not None and isinstance(result, LegacyAPIResponse):
         # with_raw_response: the body is already read (or, for a stream, the parse is
         # lazy), and parse() caches, so the caller's own parse() gets this same object.
-        deliver(call, result.parse(), reader)
+        try:
+            parsed = result.parse()
+        except Exception as exc:  # noqa: BLE001 - the server's fault; the caller's parse() raises it too
+            call.fail(exc)
+        else:
+            deliver(call, parsed, reader)
     elif BaseAPIResponse is not None and isinstance(result, BaseAPIResponse):
         _observe_on_parse(call, result, reader)
     else:
@@ -164,6 +169,12 @@ class _Handover:
             log_internal_error("reading a parsed raw response", exc)
             self.call.end()
 
+    def failed(self, exc: BaseException) -> None:
+        """The caller's parse raised (an unreadable body): the call failed with it."""
+        if not self.handed:
+            self.handed = True
+            self.call.fail(exc)
+
     def abandoned(self) -> None:
         if not self.handed:
             self.call.end()
@@ -179,7 +190,11 @@ def _observe_on_parse(call: ModelCall, raw: Any, reader: ResponseReader) -> None
     if inspect.iscoroutinefunction(parse):
 
         async def parse_async(*args: Any, **kwargs: Any) -> Any:
-            parsed = await parse(raw_ref(), *args, **kwargs)
+            try:
+                parsed = await parse(raw_ref(), *args, **kwargs)
+            except Exception as exc:
+                handover.failed(exc)
+                raise
             if not args and not kwargs:
                 handover.deliver(parsed, reader)
             return parsed
@@ -188,7 +203,11 @@ def _observe_on_parse(call: ModelCall, raw: Any, reader: ResponseReader) -> None
     else:
 
         def parse_sync(*args: Any, **kwargs: Any) -> Any:
-            parsed = parse(raw_ref(), *args, **kwargs)
+            try:
+                parsed = parse(raw_ref(), *args, **kwargs)
+            except Exception as exc:
+                handover.failed(exc)
+                raise
             if not args and not kwargs:
                 handover.deliver(parsed, reader)
             return parsed
