@@ -618,16 +618,17 @@ class Scenario:
     timeout: float | None = None
 
 
-TIMEOUT_S = 0.05
+TIMEOUT_S = 0.02  # against a server that waits 2 s: always a timeout, whatever the machine's load
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("ok", None),
-    Scenario("slow-ok", "slow:5"),
+    Scenario("slow-ok", "slow:2"),
     Scenario("error:400", "error:400"),
     Scenario("error:429", "error:429"),
     Scenario("error:500", "error:500"),
     Scenario("error-no-body:503", "error-no-body:503"),
-    Scenario("retried-then-ok", "fail-times:2:500", requests=3, max_retries=2),
-    Scenario("retries-exhausted", "error:503", requests=3, max_retries=2),
+    # The server asks for a 1 ms pause between attempts: the client's own backoff would take ~1 s.
+    Scenario("retried-then-ok", "fail-times:2:500,retry-after-ms:1", requests=3, max_retries=2),
+    Scenario("retries-exhausted", "error:503,retry-after-ms:1", requests=3, max_retries=2),
     Scenario("malformed-json", "malformed-json"),
     Scenario("missing-fields", "missing-fields"),
     Scenario("wrong-types", "wrong-types"),
