@@ -1,10 +1,11 @@
 // Client-side router: one HTML shell, views chosen by the URL path.
-import { clear, errorBox, h, put } from "./dom.js";
+import { errorBox, h, put } from "./dom.js";
 import { overviewView } from "./overview.js";
 import { sessionListView, sessionView } from "./sessions.js";
 import { traceDetailView, traceListView } from "./traces.js";
 
 const main = document.getElementById("main");
+let generation = 0;
 
 function navigate(url) {
   history.pushState(null, "", url);
@@ -12,25 +13,32 @@ function navigate(url) {
 }
 
 async function render() {
+  // Each view is built off-page and swapped in only if no newer navigation started
+  // meanwhile, so a slow response can never paint over a newer page.
+  const mine = ++generation;
+  const target = document.createElement("div");
   const path = location.pathname;
   const params = new URLSearchParams(location.search);
   const section = path.startsWith("/session") ? "sessions" : path.startsWith("/overview") ? "overview" : "traces";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.section === section));
   try {
     if (path.startsWith("/trace/")) {
-      await traceDetailView(main, decodeURIComponent(path.slice("/trace/".length)));
+      await traceDetailView(target, decodeURIComponent(path.slice("/trace/".length)));
     } else if (path.startsWith("/session/")) {
-      await sessionView(main, decodeURIComponent(path.slice("/session/".length)));
+      await sessionView(target, decodeURIComponent(path.slice("/session/".length)));
     } else if (path === "/sessions") {
-      await sessionListView(main);
+      await sessionListView(target);
     } else if (path === "/overview") {
-      await overviewView(main, params, navigate);
+      await overviewView(target, params, navigate);
     } else {
-      await traceListView(main, params, navigate);
+      await traceListView(target, params, navigate);
     }
-    document.body.dataset.ready = "true";
   } catch (error) {
-    put(clear(main), h("h1", {}, "Error"), errorBox(error));
+    put(target, h("h1", {}, "Error"), errorBox(error));
+  }
+  if (mine === generation) {
+    main.replaceChildren(...target.childNodes);
+    document.body.dataset.ready = "true";
   }
 }
 
