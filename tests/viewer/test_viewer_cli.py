@@ -61,3 +61,20 @@ def test_ui_help_documents_the_options() -> None:
     for option in ("--host", "--http-port", "--grpc-port", "--port", "--data-dir", "--retention-days",
                    "--max-size-mb", "--token", "OTEL_GENAI_UI_TOKEN"):  # fmt: skip
         assert option in result.output
+
+
+def test_ui_reports_a_port_in_use(tmp_path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from otel_genai.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["ui", "--http-port", "0", "--grpc-port", "0", "--port", str(port), "--data-dir", str(tmp_path)]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    assert "cannot listen" in result.output

@@ -83,10 +83,13 @@ class ViewerServer:
         """Bind the ports, start serving in the background, enforce retention once."""
         cfg = self.config
         self.store.enforce_retention(self._policy)
-        http_sock = _bind(cfg.host, cfg.http_port)
-        page_sock = _bind(cfg.host, cfg.page_port)
+        bound: list[socket.socket] = []
         grpc_port = None
         try:
+            http_sock = _bind(cfg.host, cfg.http_port)
+            bound.append(http_sock)
+            page_sock = _bind(cfg.host, cfg.page_port)
+            bound.append(page_sock)
             if cfg.grpc_enabled:
                 self._grpc, grpc_port = start_grpc_receiver(
                     self.store,
@@ -96,8 +99,8 @@ class ViewerServer:
                     token=cfg.token,
                 )
         except Exception:
-            http_sock.close()
-            page_sock.close()
+            for sock in bound:
+                sock.close()
             raise
         apps: list[tuple[ASGIApp, socket.socket]] = [
             (receiver_app(self.store, max_request_bytes=cfg.max_request_bytes, token=cfg.token), http_sock),
