@@ -102,6 +102,9 @@ def test_trace_list_then_conversation_with_html_prompt_shown_as_text(viewer, pip
     assert "250 ms" in conversation  # time to first chunk
     _screenshot(page, "trace-detail")
 
+    page.click("#span-tree >> text=execute_tool get_weather")
+    page.wait_for_selector("text=drizzle until noon")
+
     page.click("#span-tree >> text=chat claude-sonnet-4")
     page.wait_for_selector("text=Paris: rain.")
     assert "inference.operation.details event" in page.locator(".genai-panel").inner_text()

@@ -36,6 +36,18 @@ def test_latest_conventions_on_span_attributes(viewer, pipeline_factory) -> None
     assert chat["cost_usd"] is not None and chat["cost_usd"] > 0
 
 
+def test_tool_execution_spans_show_arguments_and_result(viewer, pipeline_factory) -> None:
+    trace_id = emit_latest_conversation(pipeline_factory(viewer.endpoints, "http"))
+    tool = _spans_by_name(viewer, trace_id)["execute_tool get_weather"]["genai"]["tool"]
+    assert tool == {
+        "name": "get_weather", "type": "function", "call_id": "call_1",
+        "arguments": {"location": "Paris"}, "result": {"forecast": "drizzle until noon"},
+    }  # fmt: skip
+    viewer.store.index_content()
+    hits = queries.list_traces(viewer.store.reader(), queries.TraceFilter(text="drizzle"))["traces"]
+    assert [t["trace_id"] for t in hits] == [trace_id]
+
+
 def test_details_event_supplies_content_when_the_span_has_none(viewer, pipeline_factory) -> None:
     trace_id = emit_latest_conversation(pipeline_factory(viewer.endpoints, "http"))
     claude = _spans_by_name(viewer, trace_id)["chat claude-sonnet-4"]["genai"]["conversation"]

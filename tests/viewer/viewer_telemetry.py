@@ -179,7 +179,16 @@ def emit_latest_conversation(
                 },  # fmt: skip
             )
         with tracer.start_as_current_span("execute_tool get_weather", kind=SpanKind.INTERNAL) as tool:
-            tool.set_attributes({"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather"})
+            tool.set_attributes(
+                {
+                    "gen_ai.operation.name": "execute_tool",
+                    "gen_ai.tool.name": "get_weather",
+                    "gen_ai.tool.type": "function",
+                    "gen_ai.tool.call.id": "call_1",
+                    "gen_ai.tool.call.arguments": json.dumps({"location": "Paris"}),
+                    "gen_ai.tool.call.result": json.dumps({"forecast": "drizzle until noon"}),
+                }
+            )
     common = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini"}
     duration.record(0.8, common)
     duration.record(1.6, common)

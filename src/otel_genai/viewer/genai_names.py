@@ -38,6 +38,8 @@ INPUT_MESSAGES = "gen_ai.input.messages"
 OUTPUT_MESSAGES = "gen_ai.output.messages"
 TOOL_DEFINITIONS = "gen_ai.tool.definitions"
 CONTENT_ATTRIBUTES = (SYSTEM_INSTRUCTIONS, INPUT_MESSAGES, OUTPUT_MESSAGES, TOOL_DEFINITIONS)
+# Captured text that search covers: the conversation plus what execute_tool spans record.
+SEARCHABLE_ATTRIBUTES = (*CONTENT_ATTRIBUTES, TOOL_CALL_ARGUMENTS, TOOL_CALL_RESULT)
 
 # Log-based events. The name is in LogRecord.event_name (OTLP 1.5+) or, from older SDKs,
 # in the `event.name` attribute.

@@ -120,7 +120,7 @@ _CACHE_WRITE_NAMES = (gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)
 def content_text(attributes: dict[str, Any]) -> str:
     """The captured conversation content of a span or event, as searchable text."""
     parts = []
-    for name in gn.CONTENT_ATTRIBUTES:
+    for name in gn.SEARCHABLE_ATTRIBUTES:
         value = attributes.get(name)
         if value is not None:
             parts.append(value if isinstance(value, str) else _dumps(value))
@@ -129,7 +129,7 @@ def content_text(attributes: dict[str, Any]) -> str:
 
 # Any of these marks a span as a GenAI span; other spans skip the GenAI extraction.
 _GENAI_MARKERS = (
-    gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL, *gn.CONTENT_ATTRIBUTES,
+    gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL, *gn.SEARCHABLE_ATTRIBUTES,
 )  # fmt: skip
 _NOT_GENAI = (None,) * 9 + (0,)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from otel_genai.viewer import genai_names as gn
-from otel_genai.viewer.conversation import build_conversation
+from otel_genai.viewer.conversation import build_conversation, parse_json_value
 from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
 from otel_genai.viewer.schema import CONTENT_ID_SHIFT
 
@@ -210,6 +210,21 @@ def _genai_details(row: sqlite3.Row, attributes: dict[str, Any], events: list[An
         "error_type": row["error_type"],
         "exceptions": exceptions,
         "conversation": build_conversation(attributes, events, logs),
+        "tool": _tool_execution(attributes),
+    }
+
+
+def _tool_execution(attributes: dict[str, Any]) -> dict[str, Any] | None:
+    """What an execute_tool span ran: the tool, its call id, arguments and result."""
+    name = attributes.get(gn.TOOL_NAME)
+    if name is None and attributes.get(gn.OPERATION) != "execute_tool":
+        return None
+    return {
+        "name": name,
+        "type": attributes.get("gen_ai.tool.type"),
+        "call_id": attributes.get(gn.TOOL_CALL_ID),
+        "arguments": parse_json_value(attributes.get(gn.TOOL_CALL_ARGUMENTS)),
+        "result": parse_json_value(attributes.get(gn.TOOL_CALL_RESULT)),
     }
 
 

@@ -92,6 +92,15 @@ function errorPanel(span, genai) {
       e["exception.stacktrace"] ? h("pre", { class: "json" }, e["exception.stacktrace"]) : null)));
 }
 
+function toolPanel(tool) {
+  return h("div", { class: "part tool-call" },
+    h("div", { class: "part-head" }, "Tool ", h("code", {}, tool.name || "?"),
+      tool.type ? h("span", { class: "muted" }, ` (${tool.type})`) : null,
+      tool.call_id ? h("span", { class: "muted" }, ` call ${tool.call_id}`) : null),
+    tool.arguments !== null && tool.arguments !== undefined ? [h("div", { class: "muted small" }, "Arguments"), jsonBlock(tool.arguments)] : null,
+    tool.result !== null && tool.result !== undefined ? [h("div", { class: "muted small" }, "Result"), jsonBlock(tool.result)] : null);
+}
+
 /** The full GenAI panel for a span whose `genai` field is set. */
 export function genaiPanel(span) {
   const genai = span.genai;
@@ -101,8 +110,9 @@ export function genaiPanel(span) {
   return h("section", { class: "genai-panel" },
     h("div", { class: "genai-grid" }, metaTable(span, genai), tokenTable(genai)),
     errorPanel(span, genai),
-    h("h3", {}, "Conversation"),
-    hasContent ? null : h("p", { class: "muted" },
+    genai.tool ? [h("h3", {}, "Tool execution"), toolPanel(genai.tool)] : null,
+    genai.tool && !hasContent ? null : h("h3", {}, "Conversation"),
+    hasContent || genai.tool ? null : h("p", { class: "muted" },
       "No content captured. Content capture is opt-in in GenAI instrumentations " +
       "(e.g. OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT)."),
     (conv.system_instructions || []).length
