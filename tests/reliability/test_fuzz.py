@@ -178,10 +178,13 @@ NONEMPTY_TEXT = st.text(min_size=1, max_size=8)
 IDENT = st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=16)
 MODEL = st.sampled_from(["gpt-4o-mini-2024-07-18", "gpt-4.1", "o3-mini", "my-deployment"])
 FINISH = st.sampled_from(["stop", "length", "content_filter"])
-# Tool arguments as a model writes them: JSON objects. (None values are excluded here:
-# they are dropped on the way to the span, a known bug pinned in test_none_in_tool_arguments_is_kept.)
+# Tool arguments as a model writes them: JSON objects.
 JSON_SCALAR = (
-    st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=False, allow_infinity=False, width=32) | TEXT
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False, width=32)
+    | TEXT
 )
 JSON_VALUE = st.recursive(
     JSON_SCALAR, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=6
@@ -663,7 +666,7 @@ def test_well_formed_text_completion_is_recorded_exactly(
     ]
 
 
-# --- what the fuzzing found (known bugs, pinned) ------------------------------------------------
+# --- what the fuzzing found (fixed in d7a84ce; kept as regression tests) ---------------------------
 
 CHUNK = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini"}
 
@@ -672,13 +675,9 @@ def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
     return {**CHUNK, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/content.py _bounded drops None-valued keys at every depth, so a tool call's JSON "
-    "arguments {'city': null} are recorded as {} (also tool results and structured values)",
-)
 @pytest.mark.parametrize("streamed", [True, False])
 def test_none_in_tool_arguments_is_kept(pipeline: Pipeline, streamed: bool) -> None:
+    """core/content.py used to drop None-valued keys at every depth: {"city": null} was recorded as {}."""
     arguments = {"city": None, "units": "metric", "filters": {"since": None}}
     call = pipeline.start(stream=streamed)
     tool_call = {
@@ -701,13 +700,10 @@ def test_none_in_tool_arguments_is_kept(pipeline: Pipeline, streamed: bool) -> N
     assert message["parts"][0]["arguments"] == arguments
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chat.py ChatChunkFolder._fold_delta (and completions.py TextChunkFolder.fold_content) keep "
-    "non-string content as is; ''.join fails in finish() and the output messages of the whole stream are lost",
-)
 @pytest.mark.parametrize("odd", [5, ["x"], {"text": "x"}], ids=["int", "list", "dict"])
 def test_an_odd_delta_does_not_cost_the_rest_of_the_stream(pipeline: Pipeline, odd: Any) -> None:
+    """ChatChunkFolder used to keep a non-string delta; ''.join then failed in finish() and the
+    output messages of the whole stream were lost."""
     pipeline.failures()
     call = pipeline.start()
     chunks = [
@@ -723,8 +719,8 @@ def test_an_odd_delta_does_not_cost_the_rest_of_the_stream(pipeline: Pipeline, o
     assert pipeline.failures() == []
 
 
-@pytest.mark.xfail(strict=True, reason="completions.py TextChunkFolder.fold_content keeps non-string text (see above)")
 def test_an_odd_text_chunk_does_not_cost_the_rest_of_the_stream(pipeline: Pipeline) -> None:
+    """The same for TextChunkFolder.fold_content."""
     pipeline.failures()
     call = pipeline.start("text_completion")
     base = {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "gpt-3.5-turbo-instruct"}
