@@ -392,7 +392,9 @@ def main() -> None:
         bodies = json.load(handle)
     worker = Worker("ours")
     worker.init(bodies)
-    result: dict[str, Any] = {"profiles": {}, "counts": {}}
+    from datetime import datetime, timezone
+
+    result: dict[str, Any] = {"profiles": {}, "counts": {}, "when": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"}
     for scenario, mode in PROFILED:
         batch = worker.batches[scenario]
         per_call = worker.calibrate(scenario)["seconds"]

@@ -287,8 +287,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--refresh-venvs", action="store_true", help="rebuild the peers' environments")
     parser.add_argument("--no-write", action="store_true", help="print the report; write no results")
     parser.add_argument("--profile", action="store_true", help="profile ours instead (writes results/profile.md)")
-    parser.add_argument("--memory", action="store_true", help="memory growth of ours instead (results/memory.md)")
+    parser.add_argument("--memory", action="store_true", help="memory growth of ours: runs benchmarks/soak.py")
+    parser.add_argument("--render", action="store_true", help="re-render the report from results/benchmark.json")
     args = parser.parse_args(argv)
+
+    if args.render:
+        run = load_run(report.RESULT_JSON)
+        text = report.render(run)
+        print(text)
+        if not args.no_write:
+            report.write(run, text)
+        return
 
     if args.profile or args.memory:
         if args.profile:
@@ -335,6 +344,18 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_write:
         md, raw = report.write(run, text)
         say(f"wrote {md.relative_to(REPO)} and {raw.relative_to(REPO)}")
+
+
+def load_run(path: Path) -> Run:
+    """A finished run, read back from its JSON (to re-render the report without measuring again)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fields = {k: v for k, v in data.items() if k in Run.__dataclass_fields__}
+    fields["cells"] = {
+        impl: {combo: Cell(**cell) for combo, cell in cells.items()} for impl, cells in data["cells"].items()
+    }
+    run = Run(**fields)
+    run.machine["load_start"] = tuple(run.machine["load_start"])
+    return run
 
 
 def cell_stats(cell: Cell) -> dict[str, float] | None:
