@@ -281,7 +281,7 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
         text = memory.read_text(encoding="utf-8")
         passed = "**passed" in text
         first = next((ln for ln in text.splitlines() if "soak.py" in ln), "")
-        when = first.split("UTC")[0].rsplit(", ", 1)[-1] + " UTC" if "UTC" in first else "the last --memory run"
+        when = first.split("UTC")[0].rsplit(", ", 1)[-1].strip() + " UTC" if "UTC" in first else "the last --memory run"
         result.append(
             (
                 "no memory growth (100,000 calls, 10,000 abandoned streams)",
