@@ -328,7 +328,7 @@ def header(run: Run) -> str:
         own = {k: v for k, v in env.get("versions", {}).items() if k not in ("openai", "opentelemetry-sdk")}
         text = ", ".join(f"{k} {v}" for k, v in own.items())
         if key == "ours":
-            text += f" (commit {source_state()})"
+            text += f" (commit {run.source or '?'})"
         notes = "; ".join(env.get("notes", []))
         switch = IMPLS[key].content_switch
         impl_lines.append(

@@ -161,6 +161,8 @@ class Run:
     machine: dict[str, Any] = field(default_factory=dict)
     bodies_source: str = ""
     seconds: float = 0.0
+    #: The commit ours ran from (and whether src/ had uncommitted changes), taken when the run started.
+    source: str = ""
 
 
 def machine_facts() -> dict[str, Any]:
@@ -317,6 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         rounds_planned=args.rounds or (5 if args.quick else 31),
         target_ms=args.target_ms or (12.0 if args.quick else 50.0),
         machine=machine_facts(),
+        source=report.source_state(),
     )
     chosen = [BY_KEY[k] for k in args.only.split(",")] if args.only else list(IMPLEMENTATIONS)
     scenario_keys = args.scenarios.split(",") if args.scenarios else [s.key for s in ALL_SCENARIOS]
