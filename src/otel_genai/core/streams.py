@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from otel_genai import semconv
 from otel_genai.core.attributes import error_type_of
-from otel_genai.core.internal_errors import fault_point, log_internal_error
+from otel_genai.core.internal_errors import fault_point, faults_armed, log_internal_error, raise_injected
 from otel_genai.core.telemetry import ModelCall
 
 T = TypeVar("T")
@@ -105,7 +105,9 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T
     """Yield every chunk of ``chunks`` unchanged while ``recorder`` watches."""
     call = recorder.call
     times = call.chunk_times
-    fold = recorder.folder.fold
+    # Checked once per stream, not per chunk: the chunk path stays a clock read, an append
+    # and the fold.
+    fold = raise_injected if faults_armed("stream chunk") else recorder.folder.fold
     clock = time.perf_counter
     try:
         for chunk in chunks:
@@ -115,7 +117,6 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T
                 elif times is not None:
                     times.append(clock())
                 if recorder.folding:
-                    fault_point("stream chunk")
                     fold(chunk)
             except Exception as exc:  # noqa: BLE001
                 recorder.fold_failed(exc)
@@ -133,7 +134,9 @@ async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorde
     """The asynchronous form of :func:`observe_chunks`."""
     call = recorder.call
     times = call.chunk_times
-    fold = recorder.folder.fold
+    # Checked once per stream, not per chunk: the chunk path stays a clock read, an append
+    # and the fold.
+    fold = raise_injected if faults_armed("stream chunk") else recorder.folder.fold
     clock = time.perf_counter
     try:
         async for chunk in chunks:
@@ -143,7 +146,6 @@ async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorde
                 elif times is not None:
                     times.append(clock())
                 if recorder.folding:
-                    fault_point("stream chunk")
                     fold(chunk)
             except Exception as exc:  # noqa: BLE001
                 recorder.fold_failed(exc)

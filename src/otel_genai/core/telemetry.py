@@ -8,7 +8,6 @@ records everything else exactly once, whatever path the call takes.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -170,8 +169,7 @@ class ModelCall:
         "started",
         "first_chunk_at",
         "chunk_times",
-        "_ended",
-        "_lock",
+        "_unended",
     )
 
     def __init__(self, telemetry: GenAITelemetry, inv: Invocation, span: trace.Span) -> None:
@@ -188,12 +186,13 @@ class ModelCall:
         self.started = time.perf_counter()
         self.first_chunk_at: float | None = None
         self.chunk_times: list[float] | None = None
-        self._ended = False
-        self._lock = threading.Lock()
+        # One token, taken by the first end(): list.pop is atomic, so two threads ending
+        # the same call (a close from another thread, a finalizer) record it once.
+        self._unended = [True]
 
     @property
     def ended(self) -> bool:
-        return self._ended
+        return not self._unended
 
     def fail(self, exc: BaseException) -> None:
         """End the call as failed by ``exc``."""
@@ -205,10 +204,10 @@ class ModelCall:
         The span and the metrics are recorded independently: a failure in one (ours or
         an SDK's) still leaves the other recorded, and the span always ends.
         """
-        with self._lock:
-            if self._ended:
-                return
-            self._ended = True
+        try:
+            self._unended.pop()
+        except IndexError:
+            return
         ended_at = time.perf_counter()
         inv = self.invocation
         if error_type is not None:

@@ -27,6 +27,9 @@ class OperationAdapter(Protocol):
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation | None:
         """The record of the call about to be made; None leaves the call uninstrumented."""
 
+    def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
+        """Fill the request parameters only a span records (called only for a recording span)."""
+
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         """Fill the record's input content (called only when some signal records it)."""
 
@@ -69,6 +72,12 @@ def _begin(
     except Exception as exc:  # noqa: BLE001
         log_internal_error("reading the request", exc)
         return None
+    if not call.recording:  # a sampled-out call pays for its metrics only
+        return call
+    try:
+        adapter.request_parameters(inv, kwargs)
+    except Exception as exc:  # noqa: BLE001
+        log_internal_error("reading the request's parameters", exc)
     if call.wants_content:
         try:
             fault_point("request content")

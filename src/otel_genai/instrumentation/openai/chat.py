@@ -105,8 +105,10 @@ class ChatCompletions(OpenAIOperation):
     """The adapter of ``chat.completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
+        return new_invocation(semconv.OP_CHAT, instance, kwargs.get("model"))
+
+    def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         get = request_reader(kwargs)
-        inv = new_invocation(semconv.OP_CHAT, instance, get("model"))
         read_sampling_parameters(inv, get)
         inv.output_type = output_type(get("response_format"))
         inv.reasoning_level = string(get("reasoning_effort"))
@@ -115,7 +117,6 @@ class ChatCompletions(OpenAIOperation):
             tier = string(get("service_tier"))
             if tier and tier != "auto":
                 inv.provider_attributes[semconv.OPENAI_REQUEST_SERVICE_TIER] = tier
-        return inv
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         inv.input_messages = [input_message(m) for m in items(kwargs.get("messages"))]
@@ -175,13 +176,32 @@ class ChoiceChunkFolder:
         if not self.identity_seen:
             read_response_identity(self.call.invocation, chunk)
             self.identity_seen = self.call.invocation.response_id is not None
-        usage = field(chunk, "usage")
+        # The client's chunk objects are read directly (this runs for every chunk);
+        # anything else (a dict, a surprise) through the defensive readers.
+        try:
+            usage = chunk.usage
+            choices = chunk.choices
+        except AttributeError:
+            usage = field(chunk, "usage")
+            choices = field(chunk, "choices")
         if usage is not None:
             self.usage = usage
+        if not choices:
+            return
+        if type(choices) is not list:
+            choices = items(choices)
         reasons = self.reasons
-        for choice in items(field(chunk, "choices")):
-            index = integer(field(choice, "index")) or 0
-            reason = string(field(choice, "finish_reason"))
+        for choice in choices:
+            try:
+                index = choice.index
+                reason = choice.finish_reason
+            except AttributeError:
+                index = field(choice, "index")
+                reason = field(choice, "finish_reason")
+            if type(index) is not int:
+                index = integer(index) or 0
+            if reason is not None:
+                reason = string(reason)
             if reason is not None or index not in reasons:
                 reasons[index] = reason
             if self.keep_content:

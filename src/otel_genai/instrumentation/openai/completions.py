@@ -31,10 +31,10 @@ class TextCompletions(OpenAIOperation):
     """The adapter of ``completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        get = request_reader(kwargs)
-        inv = new_invocation(semconv.OP_TEXT_COMPLETION, instance, get("model"))
-        read_sampling_parameters(inv, get)
-        return inv
+        return new_invocation(semconv.OP_TEXT_COMPLETION, instance, kwargs.get("model"))
+
+    def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
+        read_sampling_parameters(inv, request_reader(kwargs))
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         inv.input_messages = _prompt_messages(kwargs.get("prompt"))

@@ -20,11 +20,12 @@ class Embeddings(OpenAIOperation):
     """
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        inv = new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
+        return new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
+
+    def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         encoding = string(kwargs.get("encoding_format"))
         inv.encoding_formats = [encoding] if encoding else None
         inv.dimension_count = integer(kwargs.get("dimensions"))
-        return inv
 
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation

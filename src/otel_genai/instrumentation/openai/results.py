@@ -47,6 +47,10 @@ class OpenAIOperation:
     content) and the response (``fold_response``, and ``chunk_folder`` when it streams).
     """
 
+    def request_parameters(self, inv: Any, kwargs: dict[str, Any]) -> None:
+        """Parameters only a span records; an operation without any reads none."""
+        return None
+
     def request_content(self, inv: Any, kwargs: dict[str, Any]) -> None:
         """Most operations send no content the conventions record."""
         return None
