@@ -133,6 +133,7 @@ def test_server_fault_gives_one_truthful_span(mock_server: Any, method: Method, 
 
 
 @pytest.mark.xfail(strict=True, reason=HELPER_BUG)
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")  # the client's, on the odd chunk
 @pytest.mark.parametrize("helper", ["chat.completions.stream", "responses.stream"])
 def test_stream_helper_failure_is_recorded(instrument: Any, client: Any, helper: str) -> None:
     """The helper raises while processing a chunk our observer already yielded (chat: a chunk of the
