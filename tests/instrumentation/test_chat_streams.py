@@ -286,3 +286,28 @@ async def test_async_stream_helper_left_early_ends_the_span_at_once(instrument, 
         async for _ in stream:
             break
     assert "error.type" not in captured.span().attributes
+
+
+def test_exception_leaving_a_stream_helper_early_fails_the_call(instrument, client):
+    if not hasattr(client.chat.completions, "stream"):
+        pytest.skip("this openai client has no chat.completions.stream()")
+    captured = instrument()
+
+    class Stop(Exception):
+        pass
+
+    with pytest.raises(Stop):
+        with client.chat.completions.stream(model="gpt-4o-mini", messages=POEM, extra_headers=CHUNKS) as stream:
+            for _ in stream:
+                raise Stop("the app gave up mid-stream")
+    span = captured.span()
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.attributes["error.type"].endswith("Stop")
+
+    captured.clear()
+    with pytest.raises(Stop):
+        with client.chat.completions.stream(model="gpt-4o-mini", messages=POEM) as stream:
+            for _ in stream:
+                pass
+            raise Stop("after the whole reply: the call itself succeeded")
+    assert "error.type" not in captured.span().attributes

@@ -55,9 +55,24 @@ class StreamRecorder:
         """The stream was consumed to its end."""
         self._end(None, None)
 
-    def close(self) -> None:
-        """The user closed the stream: what was received so far is the result."""
-        self._end(None, None)
+    def close(self, error: BaseException | None = None) -> None:
+        """The caller closed the stream: what was received so far is the result.
+
+        ``error`` is an exception that ended the reading early (a stream helper that raised
+        on a chunk, the caller's own code): an unfinished stream fails with it, one that had
+        said its last word is complete.
+        """
+        if error is not None and not self._finished():
+            self.fail(error)
+        else:
+            self._end(None, None)
+
+    def _finished(self) -> bool:
+        try:
+            return self.folding and self.folder.finished
+        except Exception as exc:  # noqa: BLE001
+            log_internal_error("reading a stream chunk", exc)
+            return False
 
     def fail(self, exc: BaseException) -> None:
         self._end(error_type_of(exc), str(exc))
@@ -69,12 +84,7 @@ class StreamRecorder:
         finish reason, or a helper that closes the HTTP response itself), that is a
         complete call, not an abandoned one.
         """
-        try:
-            finished = self.folding and self.folder.finished
-        except Exception as exc:  # noqa: BLE001
-            log_internal_error("reading a stream chunk", exc)
-            finished = False
-        if finished:
+        if self._finished():
             self._end(None, None)
         else:
             self._end(semconv.ERROR_STREAM_ABANDONED, "stream garbage-collected before it was consumed or closed")

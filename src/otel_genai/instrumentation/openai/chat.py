@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from otel_genai import semconv
@@ -40,36 +41,55 @@ def output_type(response_format: Any) -> str | None:
     return _OUTPUT_TYPES.get(kind, kind) if kind else None
 
 
+def _read_fields(obj: Any, getter: attrgetter[Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """Several fields at once: one C-level read for the client's objects, the defensive
+    per-field reader for anything else (a dict from a raw body, a partial object)."""
+    try:
+        return getter(obj)  # type: ignore[no-any-return]
+    except AttributeError:
+        return tuple(field(obj, name) for name in names)
+
+
+_USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details")
+_PROMPT_DETAIL_FIELDS = ("cached_tokens", "audio_tokens")
+_COMPLETION_DETAIL_FIELDS = ("reasoning_tokens", "audio_tokens")
+_IDENTITY_FIELDS = ("id", "model", "service_tier", "system_fingerprint")
+_read_usage_fields = attrgetter(*_USAGE_FIELDS)
+_read_prompt_details = attrgetter(*_PROMPT_DETAIL_FIELDS)
+_read_completion_details = attrgetter(*_COMPLETION_DETAIL_FIELDS)
+_read_identity = attrgetter(*_IDENTITY_FIELDS)
+
+
 def read_usage(inv: Invocation, usage: Any) -> None:
     """Chat and legacy-completions usage: prompt/completion tokens and their details."""
     if usage is None:
         return
-    inv.input_tokens = integer(field(usage, "prompt_tokens"))
-    inv.output_tokens = integer(field(usage, "completion_tokens"))
+    prompt, completion, prompt_details, completion_details = _read_fields(usage, _read_usage_fields, _USAGE_FIELDS)
+    inv.input_tokens = integer(prompt)
+    inv.output_tokens = integer(completion)
     # The detail counts are recorded only when non-zero: a zero says nothing (#548).
-    prompt_details = field(usage, "prompt_tokens_details")
-    completion_details = field(usage, "completion_tokens_details")
-    inv.cache_read_input_tokens = integer(field(prompt_details, "cached_tokens")) or None
-    inv.audio_input_tokens = integer(field(prompt_details, "audio_tokens")) or None
-    inv.reasoning_output_tokens = integer(field(completion_details, "reasoning_tokens")) or None
-    inv.audio_output_tokens = integer(field(completion_details, "audio_tokens")) or None
+    if prompt_details is not None:
+        cached, audio = _read_fields(prompt_details, _read_prompt_details, _PROMPT_DETAIL_FIELDS)
+        inv.cache_read_input_tokens = integer(cached) or None
+        inv.audio_input_tokens = integer(audio) or None
+    if completion_details is not None:
+        reasoning, audio = _read_fields(completion_details, _read_completion_details, _COMPLETION_DETAIL_FIELDS)
+        inv.reasoning_output_tokens = integer(reasoning) or None
+        inv.audio_output_tokens = integer(audio) or None
 
 
 def read_response_identity(inv: Invocation, response: Any) -> None:
     """Id, model, service tier and fingerprint: the same fields on responses and chunks."""
-    response_id = string(field(response, "id"))
-    if response_id:
+    response_id, model, tier, fingerprint = _read_fields(response, _read_identity, _IDENTITY_FIELDS)
+    if response_id and type(response_id) is str:
         inv.response_id = response_id
-    model = string(field(response, "model"))
-    if model:
+    if model and type(model) is str:
         inv.response_model = model
     if not speaks_openai_flavor(inv):
         return
-    tier = string(field(response, "service_tier"))
-    if tier:
+    if tier and type(tier) is str:
         inv.provider_attributes[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
-    fingerprint = string(field(response, "system_fingerprint"))
-    if fingerprint:
+    if fingerprint and type(fingerprint) is str:
         inv.provider_attributes[semconv.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
 
 
@@ -128,7 +148,9 @@ class ChatCompletions(OpenAIOperation):
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation
         read_response_identity(inv, response)
-        choices = sorted(items(field(response, "choices")), key=lambda c: integer(field(c, "index")) or 0)
+        choices = items(field(response, "choices"))
+        if len(choices) > 1:
+            choices.sort(key=lambda c: integer(field(c, "index")) or 0)
         if choices:
             inv.finish_reasons = [string(field(c, "finish_reason")) or "error" for c in choices]
         read_usage(inv, field(response, "usage"))

@@ -66,7 +66,29 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                     continue
                 wrap_function_wrapper(owner, target.method, make(switch, telemetry, adapter))
                 patched.append((owner, target.method))
+        patched.extend(self._observe_stream_managers())
         self._patched = tuple(patched)
+
+    @staticmethod
+    def _observe_stream_managers() -> list[tuple[Any, str]]:
+        from otel_genai.instrumentation.openai.results import manager_aexit, manager_exit
+        from otel_genai.instrumentation.openai.targets import STREAM_MANAGERS
+
+        patched = []
+        for module_name, sync_class, async_class in STREAM_MANAGERS:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:  # a client without this helper
+                continue
+            for class_name, method, wrapper in (
+                (sync_class, "__exit__", manager_exit),
+                (async_class, "__aexit__", manager_aexit),
+            ):
+                owner = getattr(module, class_name, None)
+                if owner is not None and method in vars(owner):
+                    wrap_function_wrapper(owner, method, wrapper)
+                    patched.append((owner, method))
+        return patched
 
     def _uninstrument(self, **kwargs: Any) -> None:
         if self._switch is not None:

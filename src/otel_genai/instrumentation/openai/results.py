@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import inspect
 import weakref
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from openai import AsyncStream, Stream
@@ -130,7 +132,7 @@ def _watch_closes(stream: Any, recorder: StreamRecorder, stepping: Any) -> None:
 
     def closed_by_caller() -> None:
         if stream_ref() is not None and not stepping():
-            recorder.close()
+            recorder.close(_exiting_with.get())
 
     def close() -> None:
         try:
@@ -152,6 +154,37 @@ def _watch_closes(stream: Any, recorder: StreamRecorder, stepping: Any) -> None:
         response.close = close
     if hasattr(response_type, "aclose"):
         response.aclose = aclose
+
+
+# Set while a stream helper's manager (``with client.chat.completions.stream(...)``) exits
+# with an exception: the HTTP close it makes then tells the call what ended its reading.
+_exiting_with: ContextVar[BaseException | None] = ContextVar("otel_genai_exiting_with", default=None)
+
+
+def manager_exit(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A ``wrapt`` wrapper for a stream manager's ``__exit__``."""
+    error = args[1] if len(args) > 1 else None
+    if error is None:
+        return wrapped(*args, **kwargs)
+    token = _exiting_with.set(error)
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        _exiting_with.reset(token)
+
+
+async def manager_aexit(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """A ``wrapt`` wrapper for an async stream manager's ``__aexit__``."""
+    error = args[1] if len(args) > 1 else None
+    if error is None:
+        return await wrapped(*args, **kwargs)
+    token = _exiting_with.set(error)
+    try:
+        return await wrapped(*args, **kwargs)
+    finally:
+        _exiting_with.reset(token)
 
 
 class _Handover:

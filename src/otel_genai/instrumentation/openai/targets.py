@@ -36,3 +36,11 @@ TARGETS: tuple[Target, ...] = (
     Target("openai.resources.responses", "Responses", "AsyncResponses", "parse", "Responses"),
     Target("openai.resources.responses", "Responses", "AsyncResponses", "retrieve", "ResponsesRetrieve"),
 )
+
+
+#: Stream helpers' managers (``with client.chat.completions.stream(...) as stream``): their
+#: exit is observed so that an exception ending the ``with`` block early fails the call.
+STREAM_MANAGERS: tuple[tuple[str, str, str], ...] = (
+    ("openai.lib.streaming.chat", "ChatCompletionStreamManager", "AsyncChatCompletionStreamManager"),
+    ("openai.lib.streaming.responses", "ResponseStreamManager", "AsyncResponseStreamManager"),
+)
