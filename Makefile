@@ -24,8 +24,8 @@ OLDEST := .venv-oldest
 test-oldest-openai:
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST)/bin/python -m pip install -q --upgrade pip
-	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio pyyaml 'openai==1.26.0' 'httpx<0.28'
-	$(OLDEST)/bin/python -m pytest -q tests/instrumentation tests/core tests/acceptance
+	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
+	$(OLDEST)/bin/python -m pytest -q tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
 
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py
