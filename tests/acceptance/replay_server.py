@@ -20,6 +20,7 @@ class ReplayApp:
         self._queue: list[Interaction] = []
         self._lock = threading.Lock()
         self.received: list[tuple[str, str, Any]] = []
+        self.base_url = ""  # set by whoever serves the app
         self.app = Starlette(routes=[Route("/{path:path}", self._answer, methods=["GET", "POST", "DELETE"])])
 
     def load(self, interactions: list[Interaction]) -> None:

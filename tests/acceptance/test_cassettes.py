@@ -24,22 +24,11 @@ from cassettes import (
     load,
 )
 from opentelemetry.trace import StatusCode
-from replay_server import ReplayApp
 
 pytestmark = pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/openai is not present")
 
 CASSETTES = chat_and_embeddings_cassettes()
 ERRORS = {400: openai.BadRequestError, 404: openai.NotFoundError}
-
-
-@pytest.fixture(scope="module")
-def replay() -> Any:
-    from otel_genai.mock_openai import LoopbackServer
-
-    app = ReplayApp()
-    with LoopbackServer(app.app) as server:
-        app.base_url = f"{server.root_url}/v1"
-        yield app
 
 
 def _split_known(method: Any, params: dict[str, Any]) -> dict[str, Any]:

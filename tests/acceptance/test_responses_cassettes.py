@@ -43,16 +43,6 @@ ERRORS = {400: openai.BadRequestError, 404: openai.NotFoundError}
 OUTPUT_TYPES = {"text": "text", "json_object": "json", "json_schema": "json"}
 
 
-@pytest.fixture(scope="module")
-def replay() -> Any:
-    from otel_genai.mock_openai import LoopbackServer
-
-    app = ReplayApp()
-    with LoopbackServer(app.app) as server:
-        app.base_url = f"{server.root_url}/v1"
-        yield app
-
-
 def _call(client: Any, interaction: Interaction, query: dict[str, str]) -> Any:
     """The client call that sends ``interaction``'s request (not awaited)."""
     resources = client.responses
