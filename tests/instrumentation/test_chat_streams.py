@@ -296,18 +296,17 @@ def test_exception_leaving_a_stream_helper_early_fails_the_call(instrument, clie
     class Stop(Exception):
         pass
 
-    with pytest.raises(Stop):
-        with client.chat.completions.stream(model="gpt-4o-mini", messages=POEM, extra_headers=CHUNKS) as stream:
-            for _ in stream:
-                raise Stop("the app gave up mid-stream")
+    opened = client.chat.completions.stream(model="gpt-4o-mini", messages=POEM, extra_headers=CHUNKS)
+    with pytest.raises(Stop), opened as stream:
+        for _ in stream:
+            raise Stop("the app gave up mid-stream")
     span = captured.span()
     assert span.status.status_code is StatusCode.ERROR
     assert span.attributes["error.type"].endswith("Stop")
 
     captured.clear()
-    with pytest.raises(Stop):
-        with client.chat.completions.stream(model="gpt-4o-mini", messages=POEM) as stream:
-            for _ in stream:
-                pass
-            raise Stop("after the whole reply: the call itself succeeded")
+    with pytest.raises(Stop), client.chat.completions.stream(model="gpt-4o-mini", messages=POEM) as stream:
+        for _ in stream:
+            pass
+        raise Stop("after the whole reply: the call itself succeeded")
     assert "error.type" not in captured.span().attributes
