@@ -32,16 +32,11 @@ from reliability_calls import (
 
 PROBE = openai.OpenAI(api_key="sk-probe", base_url="http://127.0.0.1:9/v1")
 
-# Known bugs (see the report of issue 6): the cases where the span claims success although
-# the application's call failed. (A raw response whose parse() failed was another, fixed in d7a84ce.)
-HELPER_BUG = (
-    "a Responses stream cut before its terminal event ends normally for our observer (the client iterates "
-    "to the end without error), and only afterwards does responses.stream()'s helper raise RuntimeError: "
-    "the call is already recorded as complete (finish reason error, no error.type)"
-)
-KNOWN_BUGS = {
-    ("responses.stream()", "cut-stream"): HELPER_BUG,
-}
+# Known bugs (see the report of issue 6): the cases where the span would claim success although
+# the application's call failed. Those found so far are fixed: a raw response whose parse()
+# failed (d7a84ce), and a stream helper raising in its own processing or at the end of a stream
+# cut before its terminal event (the manager's exit now decides). Add new ones here as strict xfails.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _params() -> list[Any]:
@@ -134,10 +129,7 @@ def test_server_fault_gives_one_truthful_span(mock_server: Any, method: Method, 
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")  # the client's, on the odd chunk
 @pytest.mark.parametrize(
     "helper",
-    [
-        "chat.completions.stream",
-        pytest.param("responses.stream", marks=pytest.mark.xfail(strict=True, reason=HELPER_BUG)),
-    ],
+    ["chat.completions.stream", "responses.stream"],
 )
 def test_stream_helper_failure_is_recorded(instrument: Any, client: Any, helper: str) -> None:
     """The helper raises while processing a chunk our observer already yielded (chat: a chunk of the

@@ -38,12 +38,16 @@ class ChunkFolder(Protocol):
 class StreamRecorder:
     """Times a stream's chunks and ends its :class:`ModelCall` exactly once."""
 
-    __slots__ = ("call", "folder", "folding", "__weakref__")
+    __slots__ = ("call", "folder", "folding", "managed", "exhausted", "__weakref__")
 
-    def __init__(self, call: ModelCall, folder: ChunkFolder) -> None:
+    def __init__(self, call: ModelCall, folder: ChunkFolder, *, managed: bool = False) -> None:
         self.call = call
         self.folder = folder
         self.folding = True
+        # Read by a helper that closes the stream itself when its block exits: a stream that
+        # runs out before its last word waits for that exit, which knows whether it failed.
+        self.managed = managed
+        self.exhausted = False
         call.chunk_times = []
 
     def fold_failed(self, exc: BaseException) -> None:
@@ -53,6 +57,9 @@ class StreamRecorder:
 
     def complete(self) -> None:
         """The stream was consumed to its end."""
+        if self.managed and not self._finished():
+            self.exhausted = True
+            return
         self._end(None, None)
 
     def close(self, error: BaseException | None = None) -> None:
@@ -84,7 +91,7 @@ class StreamRecorder:
         finish reason, or a helper that closes the HTTP response itself), that is a
         complete call, not an abandoned one.
         """
-        if self._finished():
+        if self.exhausted or self._finished():
             self._end(None, None)
         else:
             self._end(semconv.ERROR_STREAM_ABANDONED, "stream garbage-collected before it was consumed or closed")

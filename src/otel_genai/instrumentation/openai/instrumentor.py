@@ -71,23 +71,23 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
 
     @staticmethod
     def _observe_stream_managers() -> list[tuple[Any, str]]:
-        from otel_genai.instrumentation.openai.results import manager_aexit, manager_exit
+        from otel_genai.instrumentation.openai import results
         from otel_genai.instrumentation.openai.targets import STREAM_MANAGERS
 
+        sync_methods = (("__enter__", results.manager_enter), ("__exit__", results.manager_exit))
+        async_methods = (("__aenter__", results.manager_aenter), ("__aexit__", results.manager_aexit))
         patched = []
         for module_name, sync_class, async_class in STREAM_MANAGERS:
             try:
                 module = importlib.import_module(module_name)
             except ImportError:  # a client without this helper
                 continue
-            for class_name, method, wrapper in (
-                (sync_class, "__exit__", manager_exit),
-                (async_class, "__aexit__", manager_aexit),
-            ):
+            for class_name, methods in ((sync_class, sync_methods), (async_class, async_methods)):
                 owner = getattr(module, class_name, None)
-                if owner is not None and method in vars(owner):
-                    wrap_function_wrapper(owner, method, wrapper)
-                    patched.append((owner, method))
+                for method, wrapper in methods:
+                    if owner is not None and method in vars(owner):
+                        wrap_function_wrapper(owner, method, wrapper)
+                        patched.append((owner, method))
         return patched
 
     def _uninstrument(self, **kwargs: Any) -> None:

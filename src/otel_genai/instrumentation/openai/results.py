@@ -92,7 +92,7 @@ def _observe_stream(call: ModelCall, stream: Any, reader: ResponseReader) -> Non
     if iterator is None:  # a client whose Stream we do not know how to observe
         call.end()
         return
-    recorder = StreamRecorder(call, reader.chunk_folder(call))
+    recorder = StreamRecorder(call, reader.chunk_folder(call), managed=_entering_manager.get())
     observer: Any = observe_chunks(iterator, recorder)
     stream._iterator = observer
     _watch_closes(stream, recorder, lambda: observer.gi_running)
@@ -103,7 +103,7 @@ def _observe_async_stream(call: ModelCall, stream: Any, reader: ResponseReader) 
     if iterator is None:
         call.end()
         return
-    recorder = StreamRecorder(call, reader.chunk_folder(call))
+    recorder = StreamRecorder(call, reader.chunk_folder(call), managed=_entering_manager.get())
     observer: Any = observe_chunks_async(iterator, recorder)
     stream._iterator = observer
     # Between its yields an async generator may be suspended in an await of the
@@ -159,6 +159,31 @@ def _watch_closes(stream: Any, recorder: StreamRecorder, stepping: Any) -> None:
 # Set while a stream helper's manager (``with client.chat.completions.stream(...)``) exits
 # with an exception: the HTTP close it makes then tells the call what ended its reading.
 _exiting_with: ContextVar[BaseException | None] = ContextVar("otel_genai_exiting_with", default=None)
+
+
+# Set while a stream helper's manager opens its stream: the stream is then closed by the
+# manager's exit, which also knows whether the block failed.
+_entering_manager: ContextVar[bool] = ContextVar("otel_genai_entering_manager", default=False)
+
+
+def manager_enter(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A ``wrapt`` wrapper for a stream manager's ``__enter__``."""
+    token = _entering_manager.set(True)
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        _entering_manager.reset(token)
+
+
+async def manager_aenter(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """A ``wrapt`` wrapper for an async stream manager's ``__aenter__``."""
+    token = _entering_manager.set(True)
+    try:
+        return await wrapped(*args, **kwargs)
+    finally:
+        _entering_manager.reset(token)
 
 
 def manager_exit(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
