@@ -59,10 +59,6 @@ class Endpoint:
     # Azure: the deployment named in the client's base URL (azure_deployment=...).
     deployment: str | None = None
 
-    @property
-    def is_azure_openai(self) -> bool:
-        return self.provider == semconv.PROVIDER_AZURE_OPENAI
-
 
 @dataclass(frozen=True)
 class ProviderOverrides:
