@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import sys
+from operator import attrgetter
 from typing import Any
 
 from otel_genai import semconv
@@ -65,13 +66,14 @@ _OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+_OPTIONAL_KEYS = tuple(key for _, key in _OPTIONAL_FIELDS)
+_read_optional_fields = attrgetter(*(name for name, _ in _OPTIONAL_FIELDS))
+
+
 def outcome_attributes(inv: Invocation, time_to_first_chunk: float | None) -> Attributes:
     """Everything but the sampling attributes and content, in the latest names."""
-    attrs: Attributes = {}
-    for field_name, key in _OPTIONAL_FIELDS:
-        value = getattr(inv, field_name)
-        if value is not None:
-            attrs[key] = value
+    # The fields are read in one C call: this runs for every recorded call.
+    attrs: Attributes = {k: v for k, v in zip(_OPTIONAL_KEYS, _read_optional_fields(inv)) if v is not None}
     # CR "if available, in the request, and != 1".
     if inv.choice_count is not None and inv.choice_count != 1:
         attrs[semconv.REQUEST_CHOICE_COUNT] = inv.choice_count

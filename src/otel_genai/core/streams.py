@@ -48,7 +48,6 @@ class StreamRecorder:
         # runs out before its last word waits for that exit, which knows whether it failed.
         self.managed = managed
         self.exhausted = False
-        call.chunk_times = []
 
     def fold_failed(self, exc: BaseException) -> None:
         # A chunk we do not understand stops our folding, never the user's stream.
@@ -121,22 +120,33 @@ class StreamRecorder:
 def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T, None, None]:
     """Yield every chunk of ``chunks`` unchanged while ``recorder`` watches."""
     call = recorder.call
-    times = call.chunk_times
-    # Checked once per stream, not per chunk: the chunk path stays a clock read, an append
-    # and the fold.
+    chunks = iter(chunks)
+    # Bound once per stream: a chunk costs a clock read, an append and the fold, nothing
+    # else (the time_per_output_chunk records are made when the call ends).
     fold = raise_injected if faults_armed("stream chunk") else recorder.folder.fold
     clock = time.perf_counter
+    times: list[float] = []
+    call.chunk_times = times
+    append = times.append
+    folding = True
     try:
-        for chunk in chunks:
+        for chunk in chunks:  # the first chunk only: it starts the chunk clock
+            call.first_chunk_at = clock()
             try:
-                if call.first_chunk_at is None:
-                    call.first_chunk_at = clock()
-                elif times is not None:
-                    times.append(clock())
-                if recorder.folding:
-                    fold(chunk)
+                fold(chunk)
             except Exception as exc:  # noqa: BLE001
+                folding = False
                 recorder.fold_failed(exc)
+            yield chunk
+            break
+        for chunk in chunks:
+            append(clock())
+            if folding:
+                try:
+                    fold(chunk)
+                except Exception as exc:  # noqa: BLE001
+                    folding = False
+                    recorder.fold_failed(exc)
             yield chunk
     except GeneratorExit:
         recorder.abandon()
@@ -150,22 +160,31 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T
 async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorder) -> AsyncGenerator[T, None]:
     """The asynchronous form of :func:`observe_chunks`."""
     call = recorder.call
-    times = call.chunk_times
-    # Checked once per stream, not per chunk: the chunk path stays a clock read, an append
-    # and the fold.
+    chunks = aiter(chunks)
     fold = raise_injected if faults_armed("stream chunk") else recorder.folder.fold
     clock = time.perf_counter
+    times: list[float] = []
+    call.chunk_times = times
+    append = times.append
+    folding = True
     try:
-        async for chunk in chunks:
+        async for chunk in chunks:  # the first chunk only: it starts the chunk clock
+            call.first_chunk_at = clock()
             try:
-                if call.first_chunk_at is None:
-                    call.first_chunk_at = clock()
-                elif times is not None:
-                    times.append(clock())
-                if recorder.folding:
-                    fold(chunk)
+                fold(chunk)
             except Exception as exc:  # noqa: BLE001
+                folding = False
                 recorder.fold_failed(exc)
+            yield chunk
+            break
+        async for chunk in chunks:
+            append(clock())
+            if folding:
+                try:
+                    fold(chunk)
+                except Exception as exc:  # noqa: BLE001
+                    folding = False
+                    recorder.fold_failed(exc)
             yield chunk
     except GeneratorExit:
         recorder.abandon()

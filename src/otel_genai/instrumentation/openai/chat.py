@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
@@ -60,22 +61,28 @@ _read_completion_details = attrgetter(*_COMPLETION_DETAIL_FIELDS)
 _read_identity = attrgetter(*_IDENTITY_FIELDS)
 
 
+def _count(value: Any) -> int | None:
+    return value if type(value) is int else integer(value)
+
+
 def read_usage(inv: Invocation, usage: Any) -> None:
     """Chat and legacy-completions usage: prompt/completion tokens and their details."""
     if usage is None:
         return
     prompt, completion, prompt_details, completion_details = _read_fields(usage, _read_usage_fields, _USAGE_FIELDS)
-    inv.input_tokens = integer(prompt)
-    inv.output_tokens = integer(completion)
+    inv.input_tokens = _count(prompt)
+    inv.output_tokens = _count(completion)
     # The detail counts are recorded only when non-zero: a zero says nothing (#548).
     if prompt_details is not None:
         cached, audio = _read_fields(prompt_details, _read_prompt_details, _PROMPT_DETAIL_FIELDS)
-        inv.cache_read_input_tokens = integer(cached) or None
-        inv.audio_input_tokens = integer(audio) or None
+        if cached or audio:
+            inv.cache_read_input_tokens = _count(cached) or None
+            inv.audio_input_tokens = _count(audio) or None
     if completion_details is not None:
         reasoning, audio = _read_fields(completion_details, _read_completion_details, _COMPLETION_DETAIL_FIELDS)
-        inv.reasoning_output_tokens = integer(reasoning) or None
-        inv.audio_output_tokens = integer(audio) or None
+        if reasoning or audio:
+            inv.reasoning_output_tokens = _count(reasoning) or None
+            inv.audio_output_tokens = _count(audio) or None
 
 
 def read_response_identity(inv: Invocation, response: Any) -> None:
@@ -85,40 +92,49 @@ def read_response_identity(inv: Invocation, response: Any) -> None:
         inv.response_id = response_id
     if model and type(model) is str:
         inv.response_model = model
-    if not speaks_openai_flavor(inv):
-        return
-    if tier and type(tier) is str:
-        inv.provider_attributes[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
-    if fingerprint and type(fingerprint) is str:
-        inv.provider_attributes[semconv.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+    if (tier or fingerprint) and inv.provider == semconv.PROVIDER_OPENAI:  # speaks_openai_flavor
+        if tier and type(tier) is str:
+            inv.provider_attributes[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
+        if fingerprint and type(fingerprint) is str:
+            inv.provider_attributes[semconv.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
 
 
-def request_reader(kwargs: dict[str, Any]) -> Any:
-    """``kwargs.get`` that also looks in ``extra_body``: older clients (and OpenAI-compatible
-    servers' own options, e.g. vLLM's ``top_k``) pass request parameters there."""
+def request_params(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The request's parameters: ``kwargs``, with ``extra_body`` filling the gaps (older
+    clients, and OpenAI-compatible servers' own options such as vLLM's ``top_k``, pass
+    request parameters there). A parameter given in both is the keyword argument's."""
     extra = kwargs.get("extra_body")
     if not isinstance(extra, dict) or not extra:
-        return kwargs.get
-
-    def get(name: str) -> Any:
-        value = kwargs.get(name)
-        return extra.get(name) if value is None or name not in kwargs else value
-
-    return get
+        return kwargs
+    return {**extra, **{name: value for name, value in kwargs.items() if value is not None}}
 
 
-def read_sampling_parameters(inv: Invocation, get: Any) -> None:
+# Request parameter -> (record field, reader). Looked up for each argument the caller
+# passed, so a call pays for the parameters it sets, not for every one that exists.
+_SAMPLING_PARAMETERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "temperature": ("temperature", number),
+    "top_p": ("top_p", number),
+    "top_k": ("top_k", integer),
+    "max_tokens": ("max_tokens", integer),
+    "frequency_penalty": ("frequency_penalty", number),
+    "presence_penalty": ("presence_penalty", number),
+    "stop": ("stop_sequences", string_list),
+    "seed": ("seed", integer),
+    "n": ("choice_count", integer),
+}
+
+
+def read_sampling_parameters(inv: Invocation, params: dict[str, Any]) -> None:
     """The generation parameters Chat and legacy Completions share."""
-    inv.stream = get("stream") is True
-    inv.temperature = number(get("temperature"))
-    inv.top_p = number(get("top_p"))
-    inv.top_k = integer(get("top_k"))
-    inv.max_tokens = integer(get("max_completion_tokens")) or integer(get("max_tokens"))
-    inv.frequency_penalty = number(get("frequency_penalty"))
-    inv.presence_penalty = number(get("presence_penalty"))
-    inv.stop_sequences = string_list(get("stop"))
-    inv.seed = integer(get("seed"))
-    inv.choice_count = integer(get("n"))
+    for name, value in params.items():
+        target = _SAMPLING_PARAMETERS.get(name)
+        if target is not None:
+            setattr(inv, target[0], target[1](value))
+    inv.stream = params.get("stream") is True
+    # The newer name wins over the deprecated one.
+    max_completion_tokens = integer(params.get("max_completion_tokens"))
+    if max_completion_tokens:
+        inv.max_tokens = max_completion_tokens
 
 
 class ChatCompletions(OpenAIOperation):
@@ -128,13 +144,13 @@ class ChatCompletions(OpenAIOperation):
         return new_invocation(semconv.OP_CHAT, instance, kwargs.get("model"))
 
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        get = request_reader(kwargs)
-        read_sampling_parameters(inv, get)
-        inv.output_type = output_type(get("response_format"))
-        inv.reasoning_level = string(get("reasoning_effort"))
+        params = request_params(kwargs)
+        read_sampling_parameters(inv, params)
+        inv.output_type = output_type(params.get("response_format"))
+        inv.reasoning_level = string(params.get("reasoning_effort"))
         if speaks_openai_flavor(inv):
             inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_CHAT
-            tier = string(get("service_tier"))
+            tier = string(params.get("service_tier"))
             if tier and tier != "auto":
                 inv.provider_attributes[semconv.OPENAI_REQUEST_SERVICE_TIER] = tier
 
@@ -148,12 +164,19 @@ class ChatCompletions(OpenAIOperation):
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation
         read_response_identity(inv, response)
-        choices = items(field(response, "choices"))
+        try:  # the client's own object, read directly; a dict from a raw body otherwise
+            choices = response.choices
+            usage = response.usage
+        except AttributeError:
+            choices = field(response, "choices")
+            usage = field(response, "usage")
+        if type(choices) is not list:
+            choices = items(choices)
         if len(choices) > 1:
-            choices.sort(key=lambda c: integer(field(c, "index")) or 0)
+            choices = sorted(choices, key=lambda c: integer(field(c, "index")) or 0)
         if choices:
             inv.finish_reasons = [string(field(c, "finish_reason")) or "error" for c in choices]
-        read_usage(inv, field(response, "usage"))
+        read_usage(inv, usage)
         if call.wants_content:
             inv.output_messages = [
                 output_message(field(c, "message"), string(field(c, "finish_reason"))) for c in choices
@@ -198,20 +221,26 @@ class ChoiceChunkFolder:
         if not self.identity_seen:
             read_response_identity(self.call.invocation, chunk)
             self.identity_seen = self.call.invocation.response_id is not None
-        # The client's chunk objects are read directly (this runs for every chunk);
-        # anything else (a dict, a surprise) through the defensive readers.
+        # This runs for every chunk: the client's chunk objects are read directly, and a
+        # chunk that only continues a choice already seen (most of them) ends here.
         try:
             usage = chunk.usage
             choices = chunk.choices
-        except AttributeError:
+            if type(choices) is list and len(choices) == 1 and not self.keep_content:
+                choice = choices[0]
+                if choice.finish_reason is None and choice.index in self.reasons:
+                    if usage is not None:
+                        self.usage = usage
+                    return
+        except (AttributeError, TypeError):  # a dict or a surprise: the defensive readers
             usage = field(chunk, "usage")
             choices = field(chunk, "choices")
         if usage is not None:
             self.usage = usage
-        if not choices:
-            return
-        if type(choices) is not list:
-            choices = items(choices)
+        if choices:
+            self._fold_choices(choices if type(choices) is list else items(choices))
+
+    def _fold_choices(self, choices: list[Any]) -> None:
         reasons = self.reasons
         for choice in choices:
             try:

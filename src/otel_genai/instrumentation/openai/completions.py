@@ -12,7 +12,7 @@ from otel_genai.instrumentation.openai.chat import (
     read_response_identity,
     read_sampling_parameters,
     read_usage,
-    request_reader,
+    request_params,
 )
 from otel_genai.instrumentation.openai.endpoint import new_invocation
 from otel_genai.instrumentation.openai.fields import field, integer, items, string
@@ -34,7 +34,7 @@ class TextCompletions(OpenAIOperation):
         return new_invocation(semconv.OP_TEXT_COMPLETION, instance, kwargs.get("model"))
 
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        read_sampling_parameters(inv, request_reader(kwargs))
+        read_sampling_parameters(inv, request_params(kwargs))
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         inv.input_messages = _prompt_messages(kwargs.get("prompt"))

@@ -45,7 +45,7 @@ from typing import Any
 from otel_genai import semconv
 from otel_genai.core.invocation import Invocation, Message
 from otel_genai.core.telemetry import ModelCall
-from otel_genai.instrumentation.openai.chat import output_type, read_response_identity, request_reader
+from otel_genai.instrumentation.openai.chat import output_type, read_response_identity, request_params
 from otel_genai.instrumentation.openai.endpoint import new_invocation, speaks_openai_flavor
 from otel_genai.instrumentation.openai.fields import field, integer, items, number, string
 from otel_genai.instrumentation.openai.messages import message_finish_reason
@@ -126,8 +126,10 @@ class Responses(OpenAIOperation):
     """The adapter of ``responses.create`` and ``responses.parse`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        get = request_reader(kwargs)
-        inv = new_invocation(semconv.OP_CHAT, instance, get("model"))
+        return new_invocation(semconv.OP_CHAT, instance, request_params(kwargs).get("model"))
+
+    def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
+        get = request_params(kwargs).get
         inv.stream = get("stream") is True
         inv.temperature = number(get("temperature"))
         inv.top_p = number(get("top_p"))
@@ -147,10 +149,9 @@ class Responses(OpenAIOperation):
             tier = string(get("service_tier"))
             if tier and tier != "auto":
                 inv.provider_attributes[semconv.OPENAI_REQUEST_SERVICE_TIER] = tier
-        return inv
 
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        get = request_reader(kwargs)
+        get = request_params(kwargs).get
         inv.system_instructions = instruction_parts(get("instructions")) or None
         inv.input_messages = input_messages(get("input")) or None
         inv.tool_definitions = tool_definitions(get("tools")) or None
@@ -195,6 +196,8 @@ class ResponsesRetrieve(OpenAIOperation):
 
 _OPENING_EVENTS = frozenset({"response.created", "response.queued", "response.in_progress"})
 _TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+# Events read without content capture; None is an older client's untyped error event.
+_WATCHED_EVENTS = _OPENING_EVENTS | _TERMINAL_EVENTS | {"error", None}
 # Deltas kept for an item still in flight when the stream ends: event -> what they extend.
 _DELTA_EVENTS = {
     "response.output_text.delta": "text",
@@ -231,7 +234,17 @@ class ResponsesEventFolder:
         return self.final is not None or self.error is not None
 
     def fold(self, event: Any) -> None:
-        kind = field(event, "type")
+        # This runs for every event: most are deltas, which without content end here.
+        try:
+            kind = event.type
+        except AttributeError:
+            kind = field(event, "type")
+        if kind in _WATCHED_EVENTS:
+            self._fold_watched(kind, event)
+        elif self.keep_content:
+            self._fold_content(kind, event)
+
+    def _fold_watched(self, kind: Any, event: Any) -> None:
         if kind in _TERMINAL_EVENTS:
             self.final = field(event, "response")
         elif kind in _OPENING_EVENTS:
@@ -240,7 +253,7 @@ class ResponsesEventFolder:
                 self.identity_seen = True
         elif kind == "error":
             self.error = event
-        elif kind is None and field(event, "event") == "error":
+        elif field(event, "event") == "error":
             # Older clients (1.66) type only response.* events: this one comes as {event, data}.
             self.error = field(event, "data")
         elif self.keep_content:
