@@ -73,7 +73,7 @@ _read_optional_fields = attrgetter(*(name for name, _ in _OPTIONAL_FIELDS))
 def outcome_attributes(inv: Invocation, time_to_first_chunk: float | None) -> Attributes:
     """Everything but the sampling attributes and content, in the latest names."""
     # The fields are read in one C call: this runs for every recorded call.
-    attrs: Attributes = {k: v for k, v in zip(_OPTIONAL_KEYS, _read_optional_fields(inv)) if v is not None}
+    attrs: Attributes = {k: v for k, v in zip(_OPTIONAL_KEYS, _read_optional_fields(inv), strict=True) if v is not None}
     # CR "if available, in the request, and != 1".
     if inv.choice_count is not None and inv.choice_count != 1:
         attrs[semconv.REQUEST_CHOICE_COUNT] = inv.choice_count
