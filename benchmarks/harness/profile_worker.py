@@ -153,7 +153,7 @@ STAGES: tuple[str, ...] = (
     "otel_genai.core.telemetry:ModelCall.__init__",
     "otel_genai.core.telemetry:ModelCall.end",
     "otel_genai.core.telemetry:ModelCall._record_span",
-    "otel_genai.core.telemetry:ModelCall._content_attributes",
+    "otel_genai.core.telemetry:ModelCall._content_values",
     "otel_genai.core.telemetry:ModelCall._emit_events",
     "otel_genai.core.telemetry:ModelCall._record_metrics",
     "otel_genai.core.telemetry:outcome_attributes",

@@ -44,11 +44,14 @@ def _part_value(part: Part, limit: int, blob_limit: int) -> dict[str, Any]:
     # A part's own unset fields are left out; None inside a value (a tool argument that
     # is null) is data and stays.
     blob = part.get("type") == "blob"
-    return {
-        key: _bounded(value, blob_limit if blob and key == "content" else limit)
-        for key, value in part.items()
-        if value is not None
-    }
+    value_of: dict[str, Any] = {}
+    for key, value in part.items():
+        if value is None:
+            continue
+        bound = blob_limit if blob and key == "content" else limit
+        # Most values are short strings, kept as they are without a call.
+        value_of[key] = value if type(value) is str and len(value) <= bound else _bounded(value, bound)
+    return value_of
 
 
 def parts_value(parts: Iterable[Part], limit: int, blob_limit: int) -> list[dict[str, Any]]:
@@ -75,8 +78,12 @@ def tool_definitions_value(tools: Iterable[ToolDefinition]) -> list[dict[str, An
     return [{"type": t.type, "name": t.name} for t in tools]
 
 
+# Built once: json.dumps with any option builds a new encoder on every call.
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def to_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _encoder.encode(value)
 
 
 # --- the pre-1.37 per-message event bodies (§3.2) ---------------------------------------

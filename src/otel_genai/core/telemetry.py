@@ -112,6 +112,7 @@ class GenAITelemetry:
         self.emit_latest = conventions.emits_latest
         self.emit_legacy = conventions.emits_legacy
         self.content_on_span = settings.content_on_span and self.emit_latest
+        self.content_on_details_event = settings.emit_events and settings.content_on_event and self.emit_latest
         self._metric_sets: dict[tuple[Any, ...], MetricAttributeSets] = {}
 
     def metric_attribute_sets(self, inv: Invocation) -> MetricAttributeSets:
@@ -242,16 +243,21 @@ class ModelCall:
             self.span.set_status(Status(StatusCode.ERROR, description))
         latest = outcome_attributes(inv, ttfc)
         span_attrs = telemetry._convention_view(latest)
-        if telemetry.content_on_span and self.wants_content:
-            span_attrs = {**span_attrs, **self._content_attributes(as_json=True)}
+        # The content values are built once, for the span's JSON and the event alike.
+        values = None
+        if self.wants_content and (telemetry.content_on_span or telemetry.content_on_details_event):
+            values = self._content_values()
+        if values and telemetry.content_on_span:
+            span_attrs = {**span_attrs, **{key: content.to_json(value) for key, value in values.items()}}
         self.span.set_attributes(span_attrs)
         try:
             fault_point("emit events")
-            self._emit_events(latest)
+            self._emit_events(latest, values)
         except Exception as exc:  # noqa: BLE001 - a failed event must not cost the span
             log_internal_error("emitting events", exc)
 
-    def _content_attributes(self, *, as_json: bool) -> Attributes:
+    def _content_values(self) -> Attributes:
+        """The content attributes as structured values (events); spans get them as JSON."""
         inv = self.invocation
         limit = self.telemetry.settings.max_content_length
         blob_limit = self.telemetry.settings.max_blob_length
@@ -266,8 +272,6 @@ class ModelCall:
             )
         if inv.tool_definitions:
             values[semconv.TOOL_DEFINITIONS] = content.tool_definitions_value(inv.tool_definitions)
-        if as_json:
-            return {k: content.to_json(v) for k, v in values.items()}
         return values
 
     def _record_metrics(self, duration: float, ttfc: float | None) -> None:
@@ -297,15 +301,15 @@ class ModelCall:
 
     # --- events ---------------------------------------------------------------------
 
-    def _emit_events(self, latest: Attributes) -> None:
+    def _emit_events(self, latest: Attributes, content_values: Attributes | None) -> None:
         telemetry = self.telemetry
         if not telemetry.settings.emit_events:
             return
         context = trace.set_span_in_context(self.span)
         if telemetry.emit_latest and self.invocation.operation in semconv.INFERENCE_OPERATIONS:
             attrs = {**sampling_attributes(self.invocation), **latest}
-            if telemetry.settings.content_on_event and self.wants_content:
-                attrs.update(self._content_attributes(as_json=False))
+            if telemetry.settings.content_on_event and content_values:
+                attrs.update(content_values)
             self._emit(semconv.EVENT_INFERENCE_DETAILS, attrs, None, context)
         if telemetry.emit_legacy:
             self._emit_legacy_events(context)
