@@ -222,22 +222,25 @@ class ChoiceChunkFolder:
             read_response_identity(self.call.invocation, chunk)
             self.identity_seen = self.call.invocation.response_id is not None
         # This runs for every chunk: the client's chunk objects are read directly, and a
-        # chunk that only continues a choice already seen (most of them) ends here.
+        # chunk that only continues a choice already seen (most of them) takes the short way.
+        continued: Any = None
         try:
             usage = chunk.usage
             choices = chunk.choices
-            if type(choices) is list and len(choices) == 1 and not self.keep_content:
+            if type(choices) is list and len(choices) == 1:
                 choice = choices[0]
-                if choice.finish_reason is None and choice.index in self.reasons:
-                    if usage is not None:
-                        self.usage = usage
-                    return
+                index = choice.index
+                if choice.finish_reason is None and index in self.reasons:
+                    continued = choice
         except (AttributeError, TypeError):  # a dict or a surprise: the defensive readers
             usage = field(chunk, "usage")
             choices = field(chunk, "choices")
         if usage is not None:
             self.usage = usage
-        if choices:
+        if continued is not None:
+            if self.keep_content:
+                self.fold_content(index, continued)
+        elif choices:
             self._fold_choices(choices if type(choices) is list else items(choices))
 
     def _fold_choices(self, choices: list[Any]) -> None:
@@ -288,37 +291,46 @@ class ChatChunkFolder(ChoiceChunkFolder):
         draft = self.drafts.get(index)
         if draft is None:
             draft = self.drafts[index] = _ChoiceDraft()
-        self._fold_delta(draft, field(choice, "delta"))
+        self._fold_delta(draft, choice.get("delta") if type(choice) is dict else getattr(choice, "delta", None))
 
     @staticmethod
     def _fold_delta(draft: _ChoiceDraft, delta: Any) -> None:
         if delta is None:
             return
+        if type(delta) is dict:  # a raw body
+            role, text, refusal, tool_calls = (delta.get(k) for k in ("role", "content", "refusal", "tool_calls"))
+        else:  # the client's object: read directly, this runs for every chunk
+            role = getattr(delta, "role", None)
+            text = getattr(delta, "content", None)
+            refusal = getattr(delta, "refusal", None)
+            tool_calls = getattr(delta, "tool_calls", None)
         # Only strings are kept: one odd delta must not cost the whole stream's messages.
-        role = string(field(delta, "role"))
-        if role:
+        if role and type(role) is str:
             draft.role = role
-        text = string(field(delta, "content"))
-        if text:
+        if text and type(text) is str:
             draft.text.append(text)
-        refusal = string(field(delta, "refusal"))
-        if refusal:
+        if refusal and type(refusal) is str:
             draft.refusal.append(refusal)
-        for call in items(field(delta, "tool_calls")):
-            index = integer(field(call, "index")) or 0
-            slot = draft.tool_calls.get(index)
-            if slot is None:
-                slot = draft.tool_calls[index] = [None, None, []]
-            call_id = string(field(call, "id"))
-            if call_id:
-                slot[0] = call_id
-            function = field(call, "function")
-            name = string(field(function, "name"))
-            if name:
-                slot[1] = name
-            arguments = string(field(function, "arguments"))
-            if arguments:
-                slot[2].append(arguments)
+        if tool_calls:
+            for call in items(tool_calls):
+                ChatChunkFolder._fold_tool_call(draft, call)
+
+    @staticmethod
+    def _fold_tool_call(draft: _ChoiceDraft, call: Any) -> None:
+        index = integer(field(call, "index")) or 0
+        slot = draft.tool_calls.get(index)
+        if slot is None:
+            slot = draft.tool_calls[index] = [None, None, []]
+        call_id = string(field(call, "id"))
+        if call_id:
+            slot[0] = call_id
+        function = field(call, "function")
+        name = string(field(function, "name"))
+        if name:
+            slot[1] = name
+        arguments = string(field(function, "arguments"))
+        if arguments:
+            slot[2].append(arguments)
 
     def message(self, index: int) -> Message:
         draft = self.drafts.get(index) or _ChoiceDraft()
