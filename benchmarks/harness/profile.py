@@ -124,7 +124,8 @@ def render(data: dict[str, Any], seconds: float) -> str:
         "",
         f"Marginal cost of one more chat chunk (200 vs 20 chunks, median of {own['rounds']} interleaved rounds): "
         f"**{own['full_us']:+.2f} µs** with everything; **{own['without_records_us']:+.2f} µs** with the "
-        f"`time_per_output_chunk` histogram swapped for a no-op one. The per-chunk records cost "
+        f"`time_per_output_chunk` histogram's `record` swapped for a C builtin that does nothing. The "
+        f"per-chunk records cost "
         f"{own['records_us']:+.2f} µs a chunk; the rest is our own work.",
         "",
         "#### Reference: the SDK calls every implementation must make (tight loop, warm caches)",
