@@ -110,12 +110,34 @@ def test_streamed_parallel_tool_calls_are_assembled(instrument, client):
     ]
 
 
-def test_multiple_choices_streamed(instrument, client):
-    captured = instrument(capture="SPAN_ONLY")
-    list(client.chat.completions.create(model="gpt-4o-mini", messages=POEM, n=3, stream=True))
+@pytest.mark.parametrize("capture", ["NO_CONTENT", "SPAN_ONLY"])
+def test_multiple_choices_streamed(instrument, client, capture):
+    captured = instrument(capture=capture)
+    chunks = list(client.chat.completions.create(model="gpt-4o-mini", messages=POEM, n=3, stream=True))
+    # The choices' deltas arrive interleaved, one choice a chunk.
+    assert {c.choices[0].index for c in chunks if c.choices} == {0, 1, 2}
     span = captured.span()
     assert span.attributes["gen_ai.response.finish_reasons"] == ("stop", "stop", "stop")
-    assert len(json_attr(span, "gen_ai.output.messages")) == 3
+    if capture == "SPAN_ONLY":
+        messages = json_attr(span, "gen_ai.output.messages")
+        texts = [
+            "".join(c.choices[0].delta.content or "" for c in chunks if c.choices and c.choices[0].index == i)
+            for i in range(3)
+        ]
+        assert [m["parts"][0]["content"] for m in messages] == texts
+    else:
+        assert "gen_ai.output.messages" not in span.attributes
+
+
+def test_stream_dropped_before_every_choice_finished_is_abandoned(instrument, client):
+    captured = instrument()
+    stream = client.chat.completions.create(model="gpt-4o-mini", messages=POEM, n=2, stream=True)
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].finish_reason is not None:
+            break  # the first choice has finished, the second has not
+    del stream, chunk
+    gc.collect()
+    assert captured.span().attributes["error.type"] == semconv.ERROR_STREAM_ABANDONED
 
 
 @pytest.mark.parametrize("how", ["with", "close", "break-then-close"])
