@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks.harness --quick      # ~2 min smoke run, same tables, fewer rounds
     .venv/bin/python -m benchmarks.harness --profile    # profile ours only (results/profile.md)
     .venv/bin/python -m benchmarks.harness --memory     # RSS and tracemalloc growth of ours (results/memory.md)
+    .venv/bin/python -m benchmarks.harness --instructions  # instructions added, valgrind (results/instructions.md)
 
 The parent starts one worker per implementation (ours, the floor, each peer in its own
 environment) and, round after round, asks each in turn for one *pair* of batches of the same
@@ -290,6 +291,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true", help="print the report; write no results")
     parser.add_argument("--profile", action="store_true", help="profile ours instead (writes results/profile.md)")
     parser.add_argument("--memory", action="store_true", help="memory growth of ours: runs benchmarks/soak.py")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind instead (ours, floor, genai-openai, openai-v2; ~20 min)",
+    )
     parser.add_argument("--render", action="store_true", help="re-render the report from results/benchmark.json")
     args = parser.parse_args(argv)
 
@@ -299,6 +305,12 @@ def main(argv: list[str] | None = None) -> None:
         print(text)
         if not args.no_write:
             report.write(run, text)
+        return
+
+    if args.instructions:
+        from benchmarks.harness import instructions
+
+        instructions.main(only=args.only.split(",") if args.only else None, write=not args.no_write)
         return
 
     if args.profile or args.memory:

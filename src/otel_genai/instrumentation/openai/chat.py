@@ -221,26 +221,22 @@ class ChoiceChunkFolder:
         if not self.identity_seen:
             read_response_identity(self.call.invocation, chunk)
             self.identity_seen = self.call.invocation.response_id is not None
-        # This runs for every chunk: the client's chunk objects are read directly, and a
-        # chunk that only continues a choice already seen (most of them) takes the short way.
-        continued: Any = None
+        # This runs for every chunk. Most chunks only continue a choice already seen: one
+        # choice, no finish reason, no usage; the client's objects are read directly for them.
         try:
-            usage = chunk.usage
-            choices = chunk.choices
-            if type(choices) is list and len(choices) == 1:
-                choice = choices[0]
-                index = choice.index
-                if choice.finish_reason is None and index in self.reasons:
-                    continued = choice
-        except (AttributeError, TypeError):  # a dict or a surprise: the defensive readers
-            usage = field(chunk, "usage")
-            choices = field(chunk, "choices")
+            (choice,) = chunk.choices
+            continuing = choice.finish_reason is None and choice.index in self.reasons and chunk.usage is None
+        except (AttributeError, TypeError, ValueError):  # several choices, none, a dict, a surprise
+            continuing = False
+        if continuing:
+            if self.keep_content:
+                self.fold_content(choice.index, choice)
+            return
+        usage = field(chunk, "usage")
         if usage is not None:
             self.usage = usage
-        if continued is not None:
-            if self.keep_content:
-                self.fold_content(index, continued)
-        elif choices:
+        choices = field(chunk, "choices")
+        if choices:
             self._fold_choices(choices if type(choices) is list else items(choices))
 
     def _fold_choices(self, choices: list[Any]) -> None:
