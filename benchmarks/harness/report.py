@@ -206,6 +206,7 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
     """(target, where we stand, verdict) for each of the issue's targets we can judge from this run."""
     table = stats(run)
     result: list[tuple[str, str, str]] = []
+    counts = _instructions()
 
     def added(impl: str, combo: str) -> float | None:
         s = table.get(impl, {}).get(combo)
@@ -220,7 +221,9 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
         result.append(
             (
                 "chat, content off: added ≤ ½ of the best peer's",
-                f"ours {ours:+.0f} µs; best peer {SHORT[best]} {peers[best]:+.0f} µs (limit {limit:.0f} µs)",
+                f"ours {ours:+.0f} µs; best peer {SHORT[best]} {peers[best]:+.0f} µs (limit {limit:.0f} µs)"
+                + (f"; the floor alone is {floor:+.0f} µs" if floor is not None else "")
+                + _in_instructions(counts, "chat/off", best, 0.5),
                 "met" if ours <= limit else "not met",
             )
         )
@@ -228,7 +231,8 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
         result.append(
             (
                 "chat, content off: added ≤ 1.3× the floor",
-                f"ours {ours:+.0f} µs; floor {floor:+.0f} µs: {ours / floor:.2f}× (limit {1.3 * floor:.0f} µs)",
+                f"ours {ours:+.0f} µs; floor {floor:+.0f} µs: {ours / floor:.2f}× (limit {1.3 * floor:.0f} µs)"
+                + _in_instructions(counts, "chat/off", "floor"),
                 "met" if ours <= 1.3 * floor else "not met",
             )
         )
@@ -243,7 +247,7 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
             (
                 "streamed chunk: our own work < 1 µs a chunk",
                 f"{own:+.2f} µs a chunk without the time_per_output_chunk records (ablation, `--profile` of "
-                f"{when}){above}",
+                f"{when}){above}" + _own_instructions(counts),
                 "met" if own < 1 else "not met",
             )
         )
@@ -261,7 +265,9 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
         result.append(
             (
                 "streamed chunk, in total: ≤ ⅓ of the official package's (genai-openai)",
-                f"ours {m_ours:+.2f} µs; genai-openai {m_official:+.2f} µs (limit {m_official / 3:.2f} µs)",
+                f"ours {m_ours:+.2f} µs; genai-openai {m_official:+.2f} µs (limit {m_official / 3:.2f} µs)"
+                + (f"; the floor's chunk {m_floor:+.2f} µs" if m_floor is not None else "")
+                + _in_instructions(counts, "chunk", "genai-openai", 1 / 3),
                 "met" if m_ours <= m_official / 3 else "not met",
             )
         )
@@ -272,7 +278,8 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
         result.append(
             (
                 f"sampled out ({SCENARIOS[scenario].label}): pays for its metrics and nothing else (≤ 1.3× floor)",
-                f"ours {o:+.0f} µs; floor (non-recording span + the same metric records) {f:+.0f} µs: {o / f:.2f}×",
+                f"ours {o:+.0f} µs; floor (non-recording span + the same metric records) {f:+.0f} µs: {o / f:.2f}×"
+                + _in_instructions(counts, f"{scenario}/unsampled", "floor"),
                 "met" if o <= 1.3 * f else "not met",
             )
         )
@@ -290,6 +297,43 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
             )
         )
     return result
+
+
+def _instructions() -> dict[str, Any] | None:
+    """The last ``--instructions`` run: instructions added per call and per chunk, by implementation."""
+    try:
+        data = json.loads((RESULTS / "instructions.json").read_text(encoding="utf-8"))
+        results = data["results"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    added = {impl: {cell: v["added"] for cell, v in cells.items() if "added" in v} for impl, cells in results.items()}
+    for cells in added.values():
+        if "stream_200/off" in cells and "stream_20/off" in cells:
+            cells["chunk"] = (cells["stream_200/off"] - cells["stream_20/off"]) / 180
+    return {"when": data.get("when", "the last --instructions run"), "added": added}
+
+
+def _in_instructions(counts: dict[str, Any] | None, cell: str, other: str, limit: float = 1.0) -> str:
+    """``; in instructions: ours N, other M: ratio`` from the last ``--instructions`` run, if it has both."""
+    if counts is None:
+        return ""
+    ours, theirs = counts["added"].get("ours", {}).get(cell), counts["added"].get(other, {}).get(cell)
+    if ours is None or theirs is None:
+        return ""
+    return (
+        f"; in instructions (`--instructions`, {counts['when']}): ours {ours:+,.0f}, {SHORT.get(other, other)} "
+        f"{theirs * limit:+,.0f}{' as the limit' if limit != 1.0 else ''}: {ours / (theirs * limit):.2f}×"
+    )
+
+
+def _own_instructions(counts: dict[str, Any] | None) -> str:
+    if counts is None:
+        return ""
+    own = counts["added"].get("ours-no-chunk-records", {}).get("chunk")
+    full = counts["added"].get("ours", {}).get("chunk")
+    if own is None or full is None:
+        return ""
+    return f"; in instructions: {own:,.0f} of ours' {full:,.0f} a chunk are our own, the rest the SDK's record"
 
 
 def _ablation() -> tuple[float, str] | None:
