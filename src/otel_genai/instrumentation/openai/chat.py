@@ -222,10 +222,12 @@ class ChoiceChunkFolder:
             read_response_identity(self.call.invocation, chunk)
             self.identity_seen = self.call.invocation.response_id is not None
         # This runs for every chunk. Most chunks only continue a choice already seen: one
-        # choice, no finish reason, no usage; the client's objects are read directly for them.
+        # choice, no finish reason; the client's objects are read directly for them. Their
+        # usage is not read: a final count comes on a chunk with no choices or with the
+        # finish reason (servers that count on every chunk repeat it there).
         try:
             (choice,) = chunk.choices
-            continuing = choice.finish_reason is None and choice.index in self.reasons and chunk.usage is None
+            continuing = choice.finish_reason is None and choice.index in self.reasons
         except (AttributeError, TypeError, ValueError):  # several choices, none, a dict, a surprise
             continuing = False
         if continuing:
