@@ -31,7 +31,7 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from openai.types import Completion, CreateEmbeddingResponse  # noqa: E402
 from openai.types.chat import ChatCompletion, ChatCompletionChunk  # noqa: E402
@@ -49,12 +49,7 @@ from otel_genai.core.streams import StreamRecorder, observe_chunks, observe_chun
 from otel_genai.core.telemetry import GenAITelemetry, ModelCall  # noqa: E402
 from otel_genai.core.wrapper import _finish  # noqa: E402
 from otel_genai.instrumentation.openai import adapters  # noqa: E402
-from otel_genai.instrumentation.openai.chat import (  # noqa: E402
-    TAIL_CHUNKS,
-    ChatChunkFolder,
-    ChatCompletions,
-    TailChunkFolder,
-)
+from otel_genai.instrumentation.openai.chat import ChatChunkFolder, ChatCompletions  # noqa: E402
 from otel_genai.instrumentation.openai.completions import TextChunkFolder, TextCompletions  # noqa: E402
 from otel_genai.instrumentation.openai.embeddings import Embeddings  # noqa: E402
 
@@ -354,54 +349,6 @@ def test_well_formed_chat_stream_is_recorded_exactly(
     else:
         assert "gen_ai.usage.input_tokens" not in attrs
     assert "error.type" not in attrs
-
-
-@fuzz_settings(150)
-@given(stream=chat_streams(), use_async=st.booleans())
-def test_single_choice_stream_folded_from_its_tail_says_the_same(
-    pipeline: Pipeline, stream: dict[str, Any], use_async: bool
-) -> None:
-    """Without content, a single-choice stream is folded from its last chunks only
-    (``TailChunkFolder``): what it records must be what the whole stream says."""
-    assume(len(stream["choices"]) == 1)
-    counted("chat stream folded from its tail")
-    call = pipeline.start()
-    yielded, raised = drive(call, TailChunkFolder(ChatChunkFolder(call)), stream["chunks"], use_async)
-    assert raised is None and len(yielded) == len(stream["chunks"])
-    assert pipeline.ended_once(call)
-    assert pipeline.failures() == []
-    attrs = attributes(call)
-    assert attrs["gen_ai.response.id"] == stream["id"]
-    assert attrs["gen_ai.response.model"] == stream["model"]
-    assert list(attrs["gen_ai.response.finish_reasons"]) == [stream["choices"][0]["finish"]]
-    if stream["usage"] is not None:
-        assert attrs["gen_ai.usage.input_tokens"] == stream["usage"]["prompt_tokens"]
-        assert attrs["gen_ai.usage.output_tokens"] == stream["usage"]["completion_tokens"]
-    else:
-        assert "gen_ai.usage.input_tokens" not in attrs
-    assert "error.type" not in attrs
-
-
-def test_tail_keeps_a_finish_reason_followed_by_annotation_chunks(pipeline: Pipeline) -> None:
-    """Azure can follow the finish reason with content-filter annotation chunks: within the
-    kept tail, the finish reason and the usage still come through."""
-    base = {"id": "chatcmpl-tail", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini"}
-
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> Any:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish, **extra}
-        return ChatCompletionChunk.model_validate({**base, "choices": [choice]})
-
-    annotation = {"content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}
-    chunks = [chunk({"role": "assistant", "content": ""}), *(chunk({"content": w}) for w in ("a", "b", "c"))]
-    chunks.append(chunk({}, "length"))
-    chunks += [chunk({}, **annotation) for _ in range(TAIL_CHUNKS - 2)]
-    usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
-    chunks.append(ChatCompletionChunk.model_validate({**base, "choices": [], "usage": usage}))
-    call = pipeline.start()
-    drive(call, TailChunkFolder(ChatChunkFolder(call)), chunks, use_async=False)
-    attrs = attributes(call)
-    assert list(attrs["gen_ai.response.finish_reasons"]) == ["length"]
-    assert (attrs["gen_ai.usage.input_tokens"], attrs["gen_ai.usage.output_tokens"]) == (7, 3)
 
 
 @st.composite

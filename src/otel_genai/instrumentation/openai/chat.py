@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
 from otel_genai import semconv
-from otel_genai.core.internal_errors import log_internal_error
 from otel_genai.core.invocation import (
     Invocation,
     Message,
@@ -18,7 +16,6 @@ from otel_genai.core.invocation import (
     text_part,
     tool_call_part,
 )
-from otel_genai.core.streams import ChunkFolder
 from otel_genai.core.telemetry import ModelCall
 from otel_genai.instrumentation.openai.endpoint import new_invocation, speaks_openai_flavor
 from otel_genai.instrumentation.openai.fields import field, integer, items, number, string, string_list
@@ -144,10 +141,7 @@ class ChatCompletions(OpenAIOperation):
     """The adapter of ``chat.completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        inv = new_invocation(semconv.OP_CHAT, instance, kwargs.get("model"))
-        # Read for every call, recorded or not: it decides how a stream is folded.
-        inv.choice_count = integer(kwargs.get("n"))
-        return inv
+        return new_invocation(semconv.OP_CHAT, instance, kwargs.get("model"))
 
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         params = request_params(kwargs)
@@ -188,11 +182,8 @@ class ChatCompletions(OpenAIOperation):
                 output_message(field(c, "message"), string(field(c, "finish_reason"))) for c in choices
             ]
 
-    def chunk_folder(self, call: ModelCall) -> ChunkFolder:
-        folder = ChatChunkFolder(call)
-        if call.wants_content or (call.invocation.choice_count or 1) != 1:
-            return folder
-        return TailChunkFolder(folder)
+    def chunk_folder(self, call: ModelCall) -> ChatChunkFolder:
+        return ChatChunkFolder(call)
 
 
 class _ChoiceDraft:
@@ -350,46 +341,3 @@ class ChatChunkFolder(ChoiceChunkFolder):
             call_id, name, fragments = draft.tool_calls[slot]
             parts.append(tool_call_part(call_id, name or "", parse_arguments("".join(fragments))))
         return Message(draft.role or "assistant", parts, finish_reason=message_finish_reason(self.reasons[index]))
-
-
-#: How many of a stream's last chunks a :class:`TailChunkFolder` keeps. A single-choice
-#: stream says its last word (finish reason, usage) in its last chunk or two; servers that
-#: add chunks after it (Azure's content-filter annotations) add a handful.
-TAIL_CHUNKS = 32
-
-
-class TailChunkFolder:
-    """A single-choice stream recorded without content: its chunks are only kept, the last
-    :data:`TAIL_CHUNKS` of them, and folded when the call ends.
-
-    All that such a stream says about itself (id, model, finish reason, usage) is in its
-    last chunks, so each chunk costs one C call (``deque.append``) instead of a fold.
-    """
-
-    __slots__ = ("folder", "kept", "fold")
-
-    def __init__(self, folder: ChoiceChunkFolder) -> None:
-        self.folder = folder
-        self.kept: deque[Any] = deque(maxlen=TAIL_CHUNKS)
-        self.fold = self.kept.append
-
-    @property
-    def finished(self) -> bool:
-        probe = type(self.folder)(self.folder.call)
-        return self._replay(probe) and probe.finished
-
-    def finish(self) -> None:
-        self._replay(self.folder)
-        self.kept.clear()
-        self.folder.finish()
-
-    def _replay(self, folder: ChoiceChunkFolder) -> bool:
-        """Fold the kept chunks into ``folder``; a chunk it cannot read stops the replay
-        there, as it would have stopped the folding of the stream."""
-        for chunk in self.kept:
-            try:
-                folder.fold(chunk)
-            except Exception as exc:  # noqa: BLE001
-                log_internal_error("reading a stream chunk", exc)
-                return False
-        return True
