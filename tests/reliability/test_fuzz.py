@@ -351,6 +351,31 @@ def test_well_formed_chat_stream_is_recorded_exactly(
     assert "error.type" not in attrs
 
 
+def test_finish_reason_followed_by_annotation_chunks_is_kept(pipeline: Pipeline) -> None:
+    """Azure can follow the finish reason with content-filter annotation chunks (one choice,
+    no finish reason): the finish reason and the usage still come through."""
+    base = {"id": "chatcmpl-annotated", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> Any:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish, **extra}
+        return ChatCompletionChunk.model_validate({**base, "choices": [choice]})
+
+    annotation = {"content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}
+    chunks = [chunk({"role": "assistant", "content": ""}), *(chunk({"content": w}) for w in ("a", "b", "c"))]
+    chunks.append(chunk({}, "length"))
+    chunks += [chunk({}, **annotation) for _ in range(5)]
+    usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+    chunks.append(ChatCompletionChunk.model_validate({**base, "choices": [], "usage": usage}))
+    call = pipeline.start()
+    drive(call, ChatChunkFolder(call), chunks, use_async=False)
+    attrs = attributes(call)
+    assert list(attrs["gen_ai.response.finish_reasons"]) == ["length"]
+    assert (attrs["gen_ai.usage.input_tokens"], attrs["gen_ai.usage.output_tokens"]) == (7, 3)
+    assert output_messages(call) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "abc"}], "finish_reason": "length"}
+    ]
+
+
 @st.composite
 def text_streams(draw: Any) -> dict[str, Any]:
     """A well-formed streamed ``text_completion`` and what it says."""
