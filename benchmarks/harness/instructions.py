@@ -1,16 +1,17 @@
 """``--instructions``: what each implementation adds, counted in CPU instructions, not seconds.
 
 Time on a shared 2-core machine drifts by tens of microseconds between rounds; an instruction
-count does not. Each cell runs in one process under ``valgrind --tool=callgrind``: a batch of
-calls uninstrumented, then the same batch instrumented, each inside a C function that nothing
-else calls (``itertools.filterfalse`` and ``itertools.takewhile``), and callgrind collects
-only inside those two. The difference of the two regions, per call, is what the
-implementation executes for a call, SDK included; per chunk, the marginal chunk of the
-200-chunk stream over the 20-chunk one. ``PYTHONHASHSEED`` is fixed, so a rerun gives the
-same counts to a fraction of a percent.
+count moves by a few percent at most. Each cell runs in one process under
+``valgrind --tool=callgrind``: a batch of calls uninstrumented, then the same batch
+instrumented, each inside a C function that nothing else calls (``itertools.filterfalse`` and
+``itertools.takewhile``), and callgrind collects only inside those two. The difference of the
+two regions, per call, is what the implementation executes for a call, SDK included; per chunk,
+the marginal chunk of the 200-chunk stream over the 20-chunk one. ``PYTHONHASHSEED`` is fixed; two runs of the same code
+still differ by up to about 2% (the SDK's background threads, the allocator's state), against
+the tens of percent by which timed medians move here.
 
 Instructions are not time (a cache miss costs more than an instruction), so the timed tables
-stay the measure of cost; this one says, without noise, who does more work and where.
+stay the measure of cost; this one says, with little noise, who does more work and where.
 """
 
 from __future__ import annotations

@@ -59,6 +59,10 @@ _read_usage_fields = attrgetter(*_USAGE_FIELDS)
 _read_prompt_details = attrgetter(*_PROMPT_DETAIL_FIELDS)
 _read_completion_details = attrgetter(*_COMPLETION_DETAIL_FIELDS)
 _read_identity = attrgetter(*_IDENTITY_FIELDS)
+_CHOICES_AND_USAGE = ("choices", "usage")
+_read_choices_and_usage = attrgetter(*_CHOICES_AND_USAGE)
+_INDEX_AND_REASON = ("index", "finish_reason")
+_read_index_and_reason = attrgetter(*_INDEX_AND_REASON)
 
 
 def _count(value: Any) -> int | None:
@@ -164,12 +168,7 @@ class ChatCompletions(OpenAIOperation):
     def fold_response(self, call: ModelCall, response: Any) -> None:
         inv = call.invocation
         read_response_identity(inv, response)
-        try:  # the client's own object, read directly; a dict from a raw body otherwise
-            choices = response.choices
-            usage = response.usage
-        except AttributeError:
-            choices = field(response, "choices")
-            usage = field(response, "usage")
+        choices, usage = _read_fields(response, _read_choices_and_usage, _CHOICES_AND_USAGE)
         if type(choices) is not list:
             choices = items(choices)
         if len(choices) > 1:
@@ -244,12 +243,7 @@ class ChoiceChunkFolder:
     def _fold_choices(self, choices: list[Any]) -> None:
         reasons = self.reasons
         for choice in choices:
-            try:
-                index = choice.index
-                reason = choice.finish_reason
-            except AttributeError:
-                index = field(choice, "index")
-                reason = field(choice, "finish_reason")
+            index, reason = _read_fields(choice, _read_index_and_reason, _INDEX_AND_REASON)
             if type(index) is not int:
                 index = integer(index) or 0
             if reason is not None:
