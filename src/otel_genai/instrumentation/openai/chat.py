@@ -65,28 +65,24 @@ _INDEX_AND_REASON = ("index", "finish_reason")
 _read_index_and_reason = attrgetter(*_INDEX_AND_REASON)
 
 
-def _count(value: Any) -> int | None:
-    return value if type(value) is int else integer(value)
-
-
 def read_usage(inv: Invocation, usage: Any) -> None:
     """Chat and legacy-completions usage: prompt/completion tokens and their details."""
     if usage is None:
         return
     prompt, completion, prompt_details, completion_details = _read_fields(usage, _read_usage_fields, _USAGE_FIELDS)
-    inv.input_tokens = _count(prompt)
-    inv.output_tokens = _count(completion)
+    inv.input_tokens = integer(prompt)
+    inv.output_tokens = integer(completion)
     # The detail counts are recorded only when non-zero: a zero says nothing (#548).
     if prompt_details is not None:
         cached, audio = _read_fields(prompt_details, _read_prompt_details, _PROMPT_DETAIL_FIELDS)
         if cached or audio:
-            inv.cache_read_input_tokens = _count(cached) or None
-            inv.audio_input_tokens = _count(audio) or None
+            inv.cache_read_input_tokens = integer(cached) or None
+            inv.audio_input_tokens = integer(audio) or None
     if completion_details is not None:
         reasoning, audio = _read_fields(completion_details, _read_completion_details, _COMPLETION_DETAIL_FIELDS)
         if reasoning or audio:
-            inv.reasoning_output_tokens = _count(reasoning) or None
-            inv.audio_output_tokens = _count(audio) or None
+            inv.reasoning_output_tokens = integer(reasoning) or None
+            inv.audio_output_tokens = integer(audio) or None
 
 
 def read_response_identity(inv: Invocation, response: Any) -> None:
@@ -96,7 +92,7 @@ def read_response_identity(inv: Invocation, response: Any) -> None:
         inv.response_id = response_id
     if model and type(model) is str:
         inv.response_model = model
-    if (tier or fingerprint) and inv.provider == semconv.PROVIDER_OPENAI:  # speaks_openai_flavor
+    if (tier or fingerprint) and speaks_openai_flavor(inv):
         if tier and type(tier) is str:
             inv.provider_attributes[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
         if fingerprint and type(fingerprint) is str:
@@ -283,7 +279,7 @@ class ChatChunkFolder(ChoiceChunkFolder):
         draft = self.drafts.get(index)
         if draft is None:
             draft = self.drafts[index] = _ChoiceDraft()
-        self._fold_delta(draft, choice.get("delta") if type(choice) is dict else getattr(choice, "delta", None))
+        self._fold_delta(draft, field(choice, "delta"))
 
     @staticmethod
     def _fold_delta(draft: _ChoiceDraft, delta: Any) -> None:

@@ -25,6 +25,8 @@ def string(value: Any) -> str | None:
 
 
 def integer(value: Any) -> int | None:
+    if type(value) is int:  # the common case, without the two isinstance checks
+        return value
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
