@@ -96,9 +96,13 @@ def test_scenarios_combine() -> None:
     assert scenario.body_faults == {"missing-fields", "wrong-types"}
     assert parse_scenario(None).body_faults == frozenset()
     assert parse_scenario("error-no-body:502").error_without_body is True
+    assert parse_scenario("hang").hang is True
+    assert parse_scenario("stall-stream:2").stall_after == 2
 
 
-@pytest.mark.parametrize("bad", ["nope", "slow", "error:abc", "error:302", "fail-times:1", "malformed-json:1"])
+@pytest.mark.parametrize(
+    "bad", ["nope", "slow", "error:abc", "error:302", "fail-times:1", "malformed-json:1", "hang:1", "stall-stream"]
+)
 def test_bad_scenarios_are_rejected(bad: str) -> None:
     with pytest.raises(ScenarioError):
         parse_scenario(bad)

@@ -62,9 +62,14 @@ Request headers that steer the reply
         without ``stream: true`` the request gets a 500.
     ``slow:<ms>``
         Wait that long before responding and between stream events.
+    ``hang``
+        Never respond: wait until the client gives up (its timeout, a cancelled
+        task) and disconnects.
+    ``stall-stream:<n>``
+        A stream that sends n events, then nothing more until the client disconnects.
 
 The body faults also apply to each event of a stream; ``cut-stream`` and
-``reset-stream`` only affect streams. An unknown scenario gets a 400.
+``reset-stream`` and ``stall-stream`` only affect streams. An unknown scenario gets a 400.
 """
 
 from __future__ import annotations

@@ -42,6 +42,9 @@ def endpoint(handler: Handler, *, azure: bool = False, azure_needs_version: bool
             return render_error(MockAPIError(400, str(exc), param="x-mock-scenario"), Scenario(), started)
         if scenario.slow_ms:
             await asyncio.sleep(scenario.slow_ms / 1000)
+        if scenario.hang:
+            await _until_client_leaves(request)
+            return Response(status_code=499)  # nobody reads it: the client is gone
         state: MockState = request.app.state.mock
         forced_status = _forced_failure(scenario, request, state)
         if forced_status is not None:
@@ -71,6 +74,11 @@ def endpoint(handler: Handler, *, azure: bool = False, azure_needs_version: bool
         return render_reply(reply, scenario, started)
 
     return run
+
+
+async def _until_client_leaves(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _forced_failure(scenario: Scenario, request: Request, state: MockState) -> int | None:

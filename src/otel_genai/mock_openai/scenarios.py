@@ -39,6 +39,8 @@ class Scenario:
     body_faults: frozenset[str] = field(default_factory=frozenset)
     cut_after: int | None = None
     reset_after: int | None = None
+    stall_after: int | None = None
+    hang: bool = False
     stream_error: bool = False
     retry_after_ms: int = DEFAULT_RETRY_AFTER_MS
 
@@ -61,6 +63,8 @@ def _apply_entry(scenario: Scenario, item: str) -> Scenario:
         return replace(scenario, body_faults=scenario.body_faults | {name})
     if name == "stream-error" and not argument:
         return replace(scenario, stream_error=True)
+    if name == "hang" and not argument:
+        return replace(scenario, hang=True)
     if name == "slow":
         return replace(scenario, slow_ms=_number(item, argument))
     if name == "retry-after-ms":
@@ -71,6 +75,8 @@ def _apply_entry(scenario: Scenario, item: str) -> Scenario:
         return replace(scenario, cut_after=_number(item, argument))
     if name == "reset-stream":
         return replace(scenario, reset_after=_number(item, argument))
+    if name == "stall-stream":
+        return replace(scenario, stall_after=_number(item, argument))
     if name == "fail-times":
         count, _, status = argument.partition(":")
         return replace(scenario, fail_times=FailTimes(_number(item, count), _status(item, status)))

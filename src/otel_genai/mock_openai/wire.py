@@ -126,6 +126,8 @@ async def _stream_body(events: Sequence[StreamEvent], scenario: Scenario) -> Asy
     for index, event in enumerate(events):
         if index and scenario.slow_ms:
             await asyncio.sleep(scenario.slow_ms / 1000)
+        if scenario.stall_after is not None and index >= scenario.stall_after:
+            await asyncio.Event().wait()  # until Starlette cancels the body: the client disconnected
         if reset_at is not None and index >= reset_at:
             raise StreamReset(f"x-mock-scenario reset the stream after {index} events")
         encoded = _encode_event(event, scenario)
