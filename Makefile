@@ -16,16 +16,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/otel-genai demo
 
+# The suite runs in parallel (pytest-xdist). Many tests wait on servers, subprocesses, a browser
+# or a 1 s timeout, so more workers than the 2 cores keep both cores busy.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 # The same suite's OpenAI part against the oldest openai client we support.
 OLDEST := .venv-oldest
 test-oldest-openai:
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST)/bin/python -m pip install -q --upgrade pip
-	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
-	$(OLDEST)/bin/python -m pytest -q tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
+	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
+	$(OLDEST)/bin/python -m pytest -q -n $(TEST_WORKERS) tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
 
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py

@@ -808,9 +808,6 @@ def double_ends(records: list[logging.LogRecord]) -> list[str]:
     return [r.getMessage() for r in records if "ended span" in r.getMessage()]
 
 
-#: Examples each Hypothesis property ran (test_fuzz.py), printed in the terminal summary.
-FUZZ_EXAMPLES: dict[str, int] = {}
-
 _CASES: dict[tuple[str, str, str], CaseResult] = {}
 MATRIX_ENV = {
     "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_AND_EVENT",
@@ -819,7 +816,8 @@ MATRIX_ENV = {
 
 
 def case_result(server: Any, method: Method, mode: str, scenario: Scenario) -> CaseResult:
-    """Run the case (once per session) without, then with instrumentation (all content on)."""
+    """Run the case (once per test process: the parallel runner sends every suite's test of a case
+    to one worker, see tests/conftest.py) without, then with instrumentation (all content on)."""
     key = (method.name, mode, scenario.name)
     if key in _CASES:
         return _CASES[key]
@@ -838,23 +836,18 @@ def case_result(server: Any, method: Method, mode: str, scenario: Scenario) -> C
 
 
 def matrix_params(known_bugs: dict[tuple[str, str], str] | None = None) -> list[Any]:
-    """pytest params: every method x mode x scenario; ``known_bugs`` (method, scenario) -> reason are strict xfails.
-
-    Each case is one pytest-xdist group, so the suites that check the same case run it in one
-    worker, where ``case_result`` runs it once for all of them.
-    """
+    """pytest params: every method x mode x scenario; ``known_bugs`` (method, scenario) -> reason are strict xfails."""
     import pytest
 
     params = []
     for method in METHODS:
         for mode in MODES:
             for scenario in SCENARIOS:
-                case = f"{method.name}-{mode}-{scenario.name}"
-                marks = [pytest.mark.xdist_group(case)]
                 bug = (known_bugs or {}).get((method.name, scenario.name))
-                if bug:
-                    marks.append(pytest.mark.xfail(strict=True, reason=bug))
-                params.append(pytest.param(method, mode, scenario, id=case, marks=marks))
+                marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+                params.append(
+                    pytest.param(method, mode, scenario, id=f"{method.name}-{mode}-{scenario.name}", marks=marks)
+                )
     return params
 
 
