@@ -88,14 +88,11 @@ def test_error_without_body(mock_api: MockOpenAIServer, openai_client: openai.Op
 def test_fail_times_then_success_through_client_retries(mock_api: MockOpenAIServer) -> None:
     client = openai.OpenAI(base_url=mock_api.base_url, api_key="sk-test", max_retries=2)
     key = uuid.uuid4().hex
-    started = time.monotonic()
     completion = client.chat.completions.create(
         **CHAT_BODY, extra_headers=_scenario("fail-times:2:429", **{"x-mock-scenario-key": key})
     )
     assert completion.choices[0].message.content == "This is a test."
     assert _attempts(mock_api, key) == ["0", "1", "2"]
-    # retry-after-ms keeps the client's waits short.
-    assert time.monotonic() - started < 2.0
 
 
 def test_fail_times_counts_per_key(openai_client: openai.OpenAI) -> None:
