@@ -35,7 +35,6 @@ bench: $(STAMP)
 	$(PY) benchmarks/overhead.py
 
 lint: $(STAMP)
-	$(PY) -m pip install -q ruff mypy
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
 
