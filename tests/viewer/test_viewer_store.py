@@ -239,7 +239,7 @@ def test_background_indexing_makes_content_searchable_shortly(tmp_path) -> None:
     def found() -> set[str]:
         return {t["trace_id"] for t in queries.list_traces(conn, queries.TraceFilter(text="eventually"))["traces"]}
 
-    assert wait_for(lambda: found() == set(ids), timeout=5)
+    assert wait_for(lambda: found() == set(ids), timeout=30)  # ends as soon as they are
     assert _count(store, "content_unindexed") == 0
     # Rows still pending at close are indexed then; retention indexes before deleting.
     late = _ingest(store, 2, time.time_ns(), text="straggler")
