@@ -69,7 +69,7 @@ The body faults also apply to each event of a stream; ``cut-stream`` and
 
 from __future__ import annotations
 
-from otel_genai.mock_openai.background import LoopbackServer, MockOpenAIServer
-from otel_genai.mock_openai.recording import RecordedRequest
+from otel_genai.mock_openai.hosting.background import LoopbackServer, MockOpenAIServer
+from otel_genai.mock_openai.hosting.recording import RecordedRequest
 
 __all__ = ["LoopbackServer", "MockOpenAIServer", "RecordedRequest"]

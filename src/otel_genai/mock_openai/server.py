@@ -1,4 +1,4 @@
-"""The Starlette app of the mock OpenAI endpoint, and ``serve()`` for ``otel-genai mock-openai``."""
+"""The Starlette app of the local endpoint (every API it speaks), and ``serve()`` for ``otel-genai mock-openai``."""
 
 from __future__ import annotations
 
@@ -8,53 +8,25 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from otel_genai.mock_openai.chat import create_chat_completion
-from otel_genai.mock_openai.completions import create_completion
-from otel_genai.mock_openai.embeddings import create_embeddings
-from otel_genai.mock_openai.errors import invalid_url
-from otel_genai.mock_openai.hosting import build_server, listening_socket, url_host
-from otel_genai.mock_openai.models_endpoint import list_models, retrieve_model
-from otel_genai.mock_openai.pipeline import Handler, endpoint
-from otel_genai.mock_openai.recording import RecordingMiddleware, RequestLog
-from otel_genai.mock_openai.responses_api import create_response, retrieve_response
-from otel_genai.mock_openai.scenarios import Scenario
-from otel_genai.mock_openai.state import MockState
-from otel_genai.mock_openai.wire import render_error
-
-# (path below the API root, method, handler)
-_API: tuple[tuple[str, str, Handler], ...] = (
-    ("/chat/completions", "POST", create_chat_completion),
-    ("/completions", "POST", create_completion),
-    ("/embeddings", "POST", create_embeddings),
-    ("/responses", "POST", create_response),
-    ("/responses/{response_id}", "GET", retrieve_response),
-    ("/models", "GET", list_models),
-    ("/models/{model}", "GET", retrieve_model),
-)
-
-# Azure serves these per deployment: /openai/deployments/{deployment}/...
-_DEPLOYMENT_PATHS = frozenset({"/chat/completions", "/completions", "/embeddings"})
+from otel_genai.mock_openai.faults.scenarios import Scenario
+from otel_genai.mock_openai.hosting.recording import RecordingMiddleware, RequestLog
+from otel_genai.mock_openai.hosting.uvicorn_setup import build_server, listening_socket, url_host
+from otel_genai.mock_openai.openai.dialect import OPENAI
+from otel_genai.mock_openai.openai.errors import invalid_url
+from otel_genai.mock_openai.openai.routes import openai_routes
+from otel_genai.mock_openai.pipeline.state import MockState
+from otel_genai.mock_openai.pipeline.wire import render_error
 
 
 def create_app(request_log: RequestLog | None = None) -> Starlette:
-    """The mock OpenAI (and Azure OpenAI) HTTP API as a Starlette app.
+    """The local endpoint's HTTP API as a Starlette app: OpenAI (and Azure OpenAI).
 
     Every request is appended to *request_log* when one is given.
     """
-    routes: list[Route] = []
-    for path, method, handler in _API:
-        routes.append(Route(f"/v1{path}", endpoint(handler), methods=[method]))
-        # Azure's OpenAI-compatible "v1" surface takes the model from the body, and no api-version.
-        routes.append(
-            Route(f"/openai/v1{path}", endpoint(handler, azure=True, azure_needs_version=False), methods=[method])
-        )
-        azure_path = f"/openai/deployments/{{deployment}}{path}" if path in _DEPLOYMENT_PATHS else f"/openai{path}"
-        routes.append(Route(azure_path, endpoint(handler, azure=True), methods=[method]))
     middleware = [Middleware(RecordingMiddleware, log=request_log)] if request_log is not None else []
     app = Starlette(
-        routes=routes,
+        routes=openai_routes(),
         middleware=middleware,
         exception_handlers={404: _invalid_url, 405: _invalid_url},
     )
@@ -64,7 +36,7 @@ def create_app(request_log: RequestLog | None = None) -> Starlette:
 
 async def _invalid_url(request: Request, exc: Exception) -> Response:
     del exc  # the route table said no; the answer is the same whatever the reason
-    return render_error(invalid_url(request.method, request.url.path), Scenario(), time.monotonic())
+    return render_error(invalid_url(request.method, request.url.path), OPENAI, Scenario(), time.monotonic())
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
