@@ -1,12 +1,11 @@
-"""The ``x-mock-scenario`` header: parsing it, and counting ``fail-times`` attempts.
+"""The ``x-mock-scenario`` header: parsing it into a :class:`Scenario`.
 
-The package docstring lists what each scenario does; this module only turns the
-header into a :class:`Scenario` and keeps the per-key attempt counters.
+The package docstring lists what each scenario does; the app's state counts
+``fail-times`` attempts.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
 
 BODY_FAULTS = frozenset({"malformed-json", "missing-fields", "wrong-types", "empty-choices"})
@@ -88,23 +87,3 @@ def _status(item: str, text: str) -> int:
     if not 400 <= status <= 599:
         raise ScenarioError(f"x-mock-scenario entry {item!r} needs an HTTP error status (400-599).")
     return status
-
-
-class AttemptCounter:
-    """Counts attempts per key, so ``fail-times`` can fail the first *k* and pass the rest."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._attempts: dict[str, int] = {}
-
-    def next_attempt(self, key: str) -> int:
-        """Record one more attempt for *key*; return its number, starting at 1."""
-        with self._lock:
-            attempt = self._attempts.get(key, 0) + 1
-            self._attempts[key] = attempt
-            return attempt
-
-    def clear(self) -> None:
-        """Forget all attempts."""
-        with self._lock:
-            self._attempts.clear()

@@ -69,6 +69,8 @@ class TextReply:
 
     tokens: tuple[str, ...]
     finish_reason: FinishReason
+    stop_sequence: str | None = None
+    """The stop sequence that cut the reply short, if one did."""
 
     @property
     def text(self) -> str:
@@ -95,14 +97,15 @@ def shape_reply(
     if exact_tokens is not None:
         tokens = _fit(tokens, exact_tokens, filler)
         text = "".join(tokens)
-    cut = min((pos for pos in (text.find(s) for s in stop if s) if pos >= 0), default=-1)
+    found = [(position, sequence) for sequence in stop if sequence and (position := text.find(sequence)) >= 0]
+    cut, matched = min(found, default=(-1, None))
     if cut >= 0:
         tokens = split_tokens(text[:cut])
     finish: FinishReason = "stop"
     if max_tokens is not None and len(tokens) > max_tokens:
         tokens = tokens[: max(max_tokens, 0)]
-        finish = "length"
-    return TextReply(_without_trailing_space(tokens), finish)
+        finish, matched = "length", None
+    return TextReply(_without_trailing_space(tokens), finish, matched)
 
 
 def _fit(tokens: list[str], count: int, filler: Sequence[str]) -> list[str]:

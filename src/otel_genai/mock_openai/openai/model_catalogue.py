@@ -51,15 +51,6 @@ def snapshot_of(model: str) -> str:
     return SNAPSHOTS.get(model, model)
 
 
-def is_missing_model(model: str) -> bool:
-    """True for names the mock treats as nonexistent (``does-not-exist…``, ``unknown-…``).
-
-    ``non-existent…`` and names containing ``does-not-exist`` count too, so the
-    recorded cassettes' failing requests fail here the same way.
-    """
-    return model.startswith(("unknown-", "non-existent")) or "does-not-exist" in model
-
-
 def is_reasoning_model(model: str) -> bool:
     """True for o-series and gpt-5 models, which spend reasoning tokens."""
     return model.startswith(_REASONING_PREFIXES)

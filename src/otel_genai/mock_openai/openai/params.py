@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from otel_genai.mock_openai.generation.model_names import is_missing_model
 from otel_genai.mock_openai.openai.errors import OpenAIError, invalid_value, missing_parameter, model_not_found
-from otel_genai.mock_openai.openai.model_catalogue import is_missing_model
 from otel_genai.mock_openai.pipeline.context import RequestContext
 
 _MAX_CHOICES = 128

@@ -79,7 +79,7 @@ def _forced_failure(scenario: Scenario, request: Request, state: MockState) -> i
     """The error status the scenario imposes on this attempt, if any."""
     if scenario.fail_times is not None:
         key = request.headers.get("x-mock-scenario-key") or scenario.text
-        if state.attempts.next_attempt(key) <= scenario.fail_times.count:
+        if state.attempts.next_number(key) <= scenario.fail_times.count:
             return scenario.fail_times.status
     return scenario.error_status
 

@@ -140,6 +140,6 @@ def interleave(sequences: Sequence[Sequence[T]]) -> list[tuple[int, T]]:
     return [(position, item) for row in rounds for position, item in enumerate(row) if item is not None]
 
 
-def broken_off(events: Sequence[StreamEvent], error: Mapping[str, Any]) -> list[StreamEvent]:
-    """The first half of *events*, then the *error* event: generation failed mid-stream."""
-    return [*events[: max(1, len(events) // 2)], StreamEvent(error)]
+def broken_off(events: Sequence[StreamEvent], error: Mapping[str, Any], name: str | None = None) -> list[StreamEvent]:
+    """The first half of *events*, then the *error* event (called *name*): generation failed mid-stream."""
+    return [*events[: max(1, len(events) // 2)], StreamEvent(error, name=name)]
