@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from otel_genai.mock_openai.anthropic.routes import anthropic_routes
 from otel_genai.mock_openai.faults.scenarios import Scenario
 from otel_genai.mock_openai.hosting.recording import RecordingMiddleware, RequestLog
 from otel_genai.mock_openai.hosting.uvicorn_setup import build_server, listening_socket, url_host
@@ -20,13 +21,13 @@ from otel_genai.mock_openai.pipeline.wire import render_error
 
 
 def create_app(request_log: RequestLog | None = None) -> Starlette:
-    """The local endpoint's HTTP API as a Starlette app: OpenAI (and Azure OpenAI).
+    """The local endpoint's HTTP API as a Starlette app: OpenAI (and Azure OpenAI), and Anthropic.
 
     Every request is appended to *request_log* when one is given.
     """
     middleware = [Middleware(RecordingMiddleware, log=request_log)] if request_log is not None else []
     app = Starlette(
-        routes=openai_routes(),
+        routes=[*openai_routes(), *anthropic_routes()],
         middleware=middleware,
         exception_handlers={404: _invalid_url, 405: _invalid_url},
     )

@@ -86,7 +86,7 @@ def _plain_answer(prompt: str) -> str:
         said = " ".join(words[1:]).rstrip(".!")
         return said[:1].upper() + said[1:] + "."
     question = " ".join(words[:_MAX_ECHO_WORDS]) + (" ..." if len(words) > _MAX_ECHO_WORDS else "")
-    return f'You asked: "{question}". This is a deterministic reply from the mock OpenAI endpoint.'
+    return f'You asked: "{question}". This is a deterministic reply from the local mock endpoint.'
 
 
 def _opener(variant: int) -> str:

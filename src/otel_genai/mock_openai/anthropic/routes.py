@@ -1,0 +1,30 @@
+"""The Anthropic API's routes: its own ``/v1/messages``, and the Messages API on Vertex AI."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from starlette.routing import Route
+
+from otel_genai.mock_openai.anthropic.dialect import ANTHROPIC, VERTEX
+from otel_genai.mock_openai.anthropic.messages import create_cloud_message, create_message
+from otel_genai.mock_openai.pipeline.endpoint import endpoint
+
+_VERTEX_MODEL = "/v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}"
+
+
+def anthropic_routes() -> list[Route]:
+    """``POST /v1/messages`` (``?beta=true`` included) and Vertex AI's ``:rawPredict`` / ``:streamRawPredict``."""
+    return [
+        Route("/v1/messages", endpoint(create_message, ANTHROPIC), methods=["POST"]),
+        Route(
+            f"{_VERTEX_MODEL}:rawPredict",
+            endpoint(partial(create_cloud_message, stream=False), VERTEX, platform="vertex"),
+            methods=["POST"],
+        ),
+        Route(
+            f"{_VERTEX_MODEL}:streamRawPredict",
+            endpoint(partial(create_cloud_message, stream=True), VERTEX, platform="vertex"),
+            methods=["POST"],
+        ),
+    ]
