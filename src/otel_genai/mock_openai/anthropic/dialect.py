@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -14,14 +13,11 @@ from otel_genai.mock_openai.anthropic.errors import (
     unparsable_body,
 )
 from otel_genai.mock_openai.anthropic.identifiers import request_id
+from otel_genai.mock_openai.anthropic.params import is_api_version
 from otel_genai.mock_openai.faults.damage import PayloadShape
 from otel_genai.mock_openai.pipeline.dialect import Dialect
 from otel_genai.mock_openai.pipeline.wire import elapsed_ms
 
-# ``anthropic-version`` names a dated API version; clients newer than the mock send dates it
-# can not know, so any well-formed date from the first version on is accepted.
-_VERSION = re.compile(r"20[2-9][0-9]-[01][0-9]-[0-3][0-9]")
-_FIRST_VERSION = "2023-01-01"
 
 # A made-up organization: the real header names the caller's.
 _ORGANIZATION_ID = "00000000-0000-4000-8000-00000000c1a0"
@@ -44,7 +40,7 @@ def check_access(headers: Mapping[str, str], query: Mapping[str, str]) -> None:
     version = headers.get("anthropic-version")
     if version is None:
         raise invalid_request("anthropic-version: header is required")
-    if not _VERSION.fullmatch(version) or version < _FIRST_VERSION:
+    if not is_api_version(version):
         raise invalid_request(f"anthropic-version: invalid version {version!r}")
 
 

@@ -17,7 +17,7 @@ from otel_genai.mock_openai.anthropic.stream import message_head, message_stream
 from otel_genai.mock_openai.pipeline.context import RequestContext
 from otel_genai.mock_openai.pipeline.wire import JSONReply, Reply, StreamReply
 
-# The ``anthropic_version`` each cloud's body must carry.
+# The ``anthropic_version`` each cloud's body carries; newer clients send the dated API version instead.
 BODY_API_VERSIONS = {"bedrock": "bedrock-2023-05-31", "vertex": "vertex-2023-10-16"}
 
 
@@ -29,7 +29,8 @@ def create_message(body: Mapping[str, Any], ctx: RequestContext) -> Reply:
 def create_cloud_message(body: Mapping[str, Any], ctx: RequestContext, *, stream: bool) -> Reply:
     """Handle a Messages request on a cloud route (``{model}`` in the path; *stream* from the URL)."""
     expected = BODY_API_VERSIONS[ctx.platform]
-    if body.get("anthropic_version") != expected:
+    version = body.get("anthropic_version")
+    if version != expected and not (isinstance(version, str) and params.is_api_version(version)):
         raise invalid_request(f"anthropic_version: Input should be '{expected}'")
     return _reply(body, ctx, params.required_model(body, ctx.path_params["model"]), stream)
 

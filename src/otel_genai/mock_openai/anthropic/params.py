@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,11 @@ from otel_genai.mock_openai.generation.model_names import is_missing_model
 
 # Extended thinking needs at least this budget.
 MIN_THINKING_BUDGET = 1024
+
+# ``anthropic-version`` names a dated API version; clients newer than the mock send dates it
+# can not know, so any well-formed date from the first version on is accepted.
+_VERSION = re.compile(r"20[2-9][0-9]-[01][0-9]-[0-3][0-9]")
+_FIRST_VERSION = "2023-01-01"
 
 _CHOICES = "'auto', 'any', 'tool', 'none'"
 _THINKING = "'enabled', 'disabled', 'adaptive'"
@@ -23,6 +29,11 @@ class ToolChoice:
     kind: str = "auto"
     name: str | None = None
     parallel: bool = True
+
+
+def is_api_version(version: str) -> bool:
+    """True for a version the ``anthropic-version`` header (or a cloud body's ``anthropic_version``) may name."""
+    return bool(_VERSION.fullmatch(version)) and version >= _FIRST_VERSION
 
 
 def required_model(body: Mapping[str, Any], path_model: str | None) -> str:
