@@ -9,6 +9,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from otel_genai.mock_openai.anthropic import errors as anthropic_errors
+from otel_genai.mock_openai.anthropic.dialect import ANTHROPIC
+from otel_genai.mock_openai.anthropic.routes import PATH_PREFIXES as ANTHROPIC_PATHS
 from otel_genai.mock_openai.anthropic.routes import anthropic_routes
 from otel_genai.mock_openai.faults.scenarios import Scenario
 from otel_genai.mock_openai.hosting.recording import RecordingMiddleware, RequestLog
@@ -37,7 +40,10 @@ def create_app(request_log: RequestLog | None = None) -> Starlette:
 
 async def _invalid_url(request: Request, exc: Exception) -> Response:
     del exc  # the route table said no; the answer is the same whatever the reason
-    return render_error(invalid_url(request.method, request.url.path), OPENAI, Scenario(), time.monotonic())
+    method, path = request.method, request.url.path
+    if path.startswith(ANTHROPIC_PATHS):
+        return render_error(anthropic_errors.not_found(method, path), ANTHROPIC, Scenario(), time.monotonic())
+    return render_error(invalid_url(method, path), OPENAI, Scenario(), time.monotonic())
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -18,7 +18,6 @@ from otel_genai.mock_openai.faults.damage import PayloadShape
 from otel_genai.mock_openai.pipeline.dialect import Dialect
 from otel_genai.mock_openai.pipeline.wire import elapsed_ms
 
-
 # A made-up organization: the real header names the caller's.
 _ORGANIZATION_ID = "00000000-0000-4000-8000-00000000c1a0"
 

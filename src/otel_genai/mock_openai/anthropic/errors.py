@@ -31,8 +31,13 @@ class AnthropicError(MockAPIError):
     """An error response with Anthropic's body."""
 
     def __init__(self, status: int, error_type: str, message: str) -> None:
-        body = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": request_id()}
+        self.request_id = request_id()
+        body = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": self.request_id}
         super().__init__(status, message, body)
+
+    def headers(self) -> dict[str, str]:
+        """The ``request-id`` header repeats the body's ``request_id``."""
+        return {"request-id": self.request_id}
 
 
 def error_for_status(status: int) -> AnthropicError:

@@ -12,6 +12,9 @@ from otel_genai.mock_openai.pipeline.endpoint import endpoint
 
 _VERTEX_MODEL = "/v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}"
 
+# Paths below these belong to Anthropic's API: an unknown route there gets Anthropic's 404.
+PATH_PREFIXES = ("/v1/messages", "/v1/projects/")
+
 
 def anthropic_routes() -> list[Route]:
     """``POST /v1/messages`` (``?beta=true`` included) and Vertex AI's ``:rawPredict`` / ``:streamRawPredict``."""

@@ -21,3 +21,7 @@ class MockAPIError(Exception):
     def body(self) -> dict[str, Any]:
         """The JSON error body."""
         return dict(self._body)
+
+    def headers(self) -> dict[str, str]:
+        """Response headers the error sets itself (an id its body repeats, say)."""
+        return {}

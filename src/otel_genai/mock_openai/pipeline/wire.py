@@ -80,7 +80,7 @@ def render_reply(reply: Reply, dialect: Dialect, scenario: Scenario, started: fl
 
 def render_error(error: MockAPIError, dialect: Dialect, scenario: Scenario, started: float) -> Response:
     """The HTTP response for an error, with a retry hint when the client would retry."""
-    headers = dialect.response_headers(started) | _retry_headers(error.status, scenario)
+    headers = dialect.response_headers(started) | error.headers() | _retry_headers(error.status, scenario)
     body = json.dumps(error.body(), indent=dialect.json_indent, ensure_ascii=False)
     return Response(body, status_code=error.status, media_type="application/json", headers=headers)
 
