@@ -8,11 +8,17 @@ every prefix that ends at a ``cache_control`` breakpoint are known.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from otel_genai.mock_openai.generation.tokens import count_tokens
+from otel_genai.mock_openai.generation.tokens import split_tokens
+
+# Claude's tokenizer cuts long words into pieces: a piece per this many characters comes
+# close to the recorded counts (1,144 tokens for a 5,900-character article, where the
+# mock's word-and-punctuation tokens alone give 1,001).
+_CHARACTERS_PER_PIECE = 8
 
 # Framing: each message costs a few tokens on top of its blocks, and the reply is
 # primed with a few more; "Say hello there!" then counts 11 input tokens, as recorded.
@@ -23,6 +29,11 @@ REPLY_PRIMING = 4
 IMAGE_TOKENS = 1334
 # What a document (a PDF page, say) costs when the mock can not read its text.
 DOCUMENT_TOKENS = 1500
+
+
+def count_tokens(text: str) -> int:
+    """Input tokens *text* is worth to Claude."""
+    return sum(max(1, math.ceil(len(token.strip()) / _CHARACTERS_PER_PIECE)) for token in split_tokens(text))
 
 
 @dataclass(frozen=True)
