@@ -305,25 +305,3 @@ def test_beta_messages_plain_and_stream(anthropic_client: anthropic.Anthropic, m
     with anthropic_client.beta.messages.stream(model=MODEL, max_tokens=50, messages=user("Say hi")) as stream:
         assert "".join(stream.text_stream) == "Hi."
     assert mock_api.requests[-1].path == "/v1/messages"
-
-
-def test_vertex_routes(mock_api: MockOpenAIServer) -> None:
-    client = anthropic.AnthropicVertex(
-        region="us-east5",
-        project_id="demo-project",
-        access_token="token",
-        base_url=f"{mock_api.root_url}/v1",
-        max_retries=0,
-    )
-    message = client.messages.create(model="claude-sonnet-4-5@20250929", max_tokens=50, messages=user("Say hi"))
-    assert message.content[0].type == "text" and message.content[0].text == "Hi."
-    assert message.model == "claude-sonnet-4-5@20250929"
-    recorded = mock_api.requests[-1]
-    assert recorded.path.endswith(
-        "/projects/demo-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict"
-    )
-    # The version travels in the body ("vertex-2023-10-16", or the dated API version in newer clients).
-    assert recorded.body["anthropic_version"] and "model" not in recorded.body
-    with client.messages.stream(model="claude-sonnet-4-5@20250929", max_tokens=50, messages=user("Say hi")) as stream:
-        assert "".join(stream.text_stream) == "Hi."
-    assert mock_api.requests[-1].path.endswith(":streamRawPredict")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Alias -> the dated snapshot the real API reports back in ``model``.
 SNAPSHOTS: dict[str, str] = {
     "claude-3-haiku": "claude-3-haiku-20240307",
@@ -16,10 +18,15 @@ SNAPSHOTS: dict[str, str] = {
     "claude-opus-4-5": "claude-opus-4-5-20251101",
 }
 
-# Vertex AI names snapshots with "@" (claude-sonnet-4-5@20250929); Bedrock adds a vendor
-# prefix and a version suffix (anthropic.claude-3-5-haiku-20241022-v1:0). Both echo as sent.
+# Bedrock's model ids add a vendor prefix (after a region group's, maybe) and a version
+# suffix to the snapshot: us.anthropic.claude-3-5-haiku-20241022-v1:0. Vertex AI's
+# "claude-sonnet-4-5@20250929" is reported as sent.
+_BEDROCK_ID = re.compile(r"^(?:[a-z]{2,4}\.)?anthropic\.(?P<snapshot>.+?)(?:-v\d+(?::\d+)?)?$")
 
 
 def snapshot_of(model: str) -> str:
     """The dated snapshot reported for *model*; names the mock does not know echo as sent."""
+    bedrock = _BEDROCK_ID.match(model)
+    if bedrock is not None:
+        return bedrock["snapshot"]
     return SNAPSHOTS.get(model, model)

@@ -32,3 +32,14 @@ class Dialect:
     """How the API lays out non-streamed JSON bodies (None: compact)."""
     access_check: Callable[[Mapping[str, str], Mapping[str, str]], None] | None = None
     """Raises :class:`MockAPIError` for a request the API refuses before reading it (headers, query)."""
+    stream_framing: StreamFraming | None = None
+    """How stream events travel; None for server-sent events."""
+
+
+@dataclass(frozen=True)
+class StreamFraming:
+    """A stream encoding other than server-sent events (Amazon's binary event stream, say)."""
+
+    media_type: str
+    frame: Callable[[str | None, bytes], bytes]
+    """The bytes that carry one event: (event name, its serialized JSON) -> frame."""

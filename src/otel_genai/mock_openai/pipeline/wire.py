@@ -75,7 +75,8 @@ def render_reply(reply: Reply, dialect: Dialect, scenario: Scenario, started: fl
         # A cut stream also ends the connection, as a failing proxy would.
         headers["connection"] = "close"
     body_stream = _stream_body(reply.events, dialect, scenario)
-    return StreamingResponse(body_stream, media_type=SSE_CONTENT_TYPE, headers=headers)
+    media_type = SSE_CONTENT_TYPE if dialect.stream_framing is None else dialect.stream_framing.media_type
+    return StreamingResponse(body_stream, media_type=media_type, headers=headers)
 
 
 def render_error(error: MockAPIError, dialect: Dialect, scenario: Scenario, started: float) -> Response:
@@ -109,6 +110,8 @@ def _serialize(payload: Mapping[str, Any], dialect: Dialect, scenario: Scenario,
 
 def _encode_event(event: StreamEvent, dialect: Dialect, scenario: Scenario) -> bytes:
     data = b"[DONE]" if event.payload is None else _serialize(event.payload, dialect, scenario, indent=None)
+    if dialect.stream_framing is not None:
+        return dialect.stream_framing.frame(event.name, data)
     prefix = f"event: {event.name}\n".encode() if event.name else b""
     return prefix + b"data: " + data + b"\n\n"
 
