@@ -50,7 +50,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the mock API on *host*:*port* until interrupted (blocking)."""
     sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
-    print(f"mock OpenAI endpoint on http://{url_host(host)}:{bound_port}/v1", flush=True)
+    root = f"http://{url_host(host)}:{bound_port}"
+    print(f"mock OpenAI endpoint on {root}/v1", flush=True)
+    print(f"mock Anthropic endpoint on {root} (ANTHROPIC_BASE_URL={root})", flush=True)
     if host not in ("127.0.0.1", "::1", "localhost"):
         print("warning: the mock endpoint is reachable beyond this machine and has no authentication", flush=True)
     build_server(create_app()).run(sockets=[sock])
