@@ -8,6 +8,7 @@ from typing import Any
 
 import anthropic
 import pytest
+from mock_openai_helpers import user
 
 from otel_genai.mock_openai import MockOpenAIServer
 
@@ -32,10 +33,6 @@ TIME_TOOL: dict[str, Any] = {
 }
 MESSAGE_ID = re.compile(r"msg_01[1-9A-HJ-NP-Za-km-z]{22}")
 TOOL_USE_ID = re.compile(r"toolu_01[1-9A-HJ-NP-Za-km-z]{22}")
-
-
-def user(text: str) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": text}]
 
 
 def test_create_answers_with_a_message(anthropic_client: anthropic.Anthropic) -> None:

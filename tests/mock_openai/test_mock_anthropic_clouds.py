@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 import anthropic
 import pytest
-from mock_openai_helpers import raw_request
+from mock_openai_helpers import raw_request, user
 
 from otel_genai.mock_openai import MockOpenAIServer
 
 BEDROCK_MODEL = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
-
-
-def user(text: str) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": text}]
 
 
 @pytest.fixture
