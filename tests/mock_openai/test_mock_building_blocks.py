@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from otel_genai.mock_openai.faults.damage import damage_payload, malformed_json
 from otel_genai.mock_openai.faults.scenarios import FailTimes, ScenarioError, parse_scenario
 from otel_genai.mock_openai.generation.schema_samples import sample_arguments
-from otel_genai.mock_openai.generation.tokens import cached_tokens, count_tokens, shape_reply, split_tokens
+from otel_genai.mock_openai.generation.tokens import count_tokens, shape_reply, split_tokens
 from otel_genai.mock_openai.openai.dialect import OPENAI
+from otel_genai.mock_openai.openai.usage import cached_tokens
 
 
 @given(st.text())

@@ -10,24 +10,11 @@ the tokens gives back the text exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 _TOKEN = re.compile(r"(?:\w+|[^\w\s])\s*")
-
-# Prompt caching starts at 1024 tokens and then grows in steps of 128.
-_CACHE_THRESHOLD = 1024
-_CACHE_STEP = 128
-
-# Chat-format framing: each message costs a few tokens on top of its text, and
-# the reply is primed with a few more; with these values "Say this is a test"
-# counts 12 prompt tokens, as the real API reports.
-MESSAGE_OVERHEAD = 4
-REPLY_PRIMING = 3
-
-# What an image part costs, whatever its size (the real low-detail price).
-IMAGE_TOKENS = 85
 
 FinishReason = Literal["stop", "length"]
 
@@ -46,21 +33,6 @@ def split_tokens(text: str) -> list[str]:
 def count_tokens(text: str) -> int:
     """How many tokens *text* is worth."""
     return len(_TOKEN.findall(text))
-
-
-def count_prompt(texts: Iterable[str], *, images: int = 0) -> int:
-    """Prompt tokens of a conversation given as one text per message."""
-    total = REPLY_PRIMING + images * IMAGE_TOKENS
-    for text in texts:
-        total += MESSAGE_OVERHEAD + count_tokens(text)
-    return total
-
-
-def cached_tokens(prompt_tokens: int) -> int:
-    """Cached prompt tokens: none for short prompts, else whole 128-token blocks."""
-    if prompt_tokens <= _CACHE_THRESHOLD:
-        return 0
-    return prompt_tokens // _CACHE_STEP * _CACHE_STEP
 
 
 @dataclass(frozen=True)
@@ -126,7 +98,3 @@ def _without_trailing_space(tokens: list[str]) -> tuple[str, ...]:
         last = tokens[-1].rstrip()
         tokens[-1] = last or tokens[-1]
     return tuple(tokens)
-
-
-# Reasoning models think before they answer: this many hidden tokens per visible one.
-REASONING_TOKENS_PER_OUTPUT_TOKEN = 3

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from otel_genai.mock_openai.generation.tokens import count_prompt
+from otel_genai.mock_openai.openai.usage import count_prompt
 
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text", "refusal"})
 _IMAGE_PARTS = frozenset({"image_url", "input_image"})

@@ -13,13 +13,7 @@ from otel_genai.mock_openai.generation.replies import (
     structured_answer,
     tool_results_answer,
 )
-from otel_genai.mock_openai.generation.tokens import (
-    REASONING_TOKENS_PER_OUTPUT_TOKEN,
-    TextReply,
-    cached_tokens,
-    count_tokens,
-    shape_reply,
-)
+from otel_genai.mock_openai.generation.tokens import TextReply, count_tokens, shape_reply
 from otel_genai.mock_openai.generation.tool_calls import ToolCall, definition_tokens
 from otel_genai.mock_openai.openai.azure import AZURE
 from otel_genai.mock_openai.openai.conversation import Conversation
@@ -33,6 +27,7 @@ from otel_genai.mock_openai.openai.params import (
     wants_stream_usage,
 )
 from otel_genai.mock_openai.openai.tools import chat_function_tools, openai_tool_calls
+from otel_genai.mock_openai.openai.usage import REASONING_TOKENS_PER_OUTPUT_TOKEN, cached_tokens
 from otel_genai.mock_openai.pipeline.context import RequestContext
 
 

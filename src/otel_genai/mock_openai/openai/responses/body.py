@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from otel_genai.mock_openai.generation.tokens import cached_tokens
 from otel_genai.mock_openai.openai.params import service_tier
+from otel_genai.mock_openai.openai.usage import cached_tokens
 
 
 def response_usage(input_tokens: int, output_tokens: int, reasoning_tokens: int) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from otel_genai.mock_openai.generation.replies import (
     structured_answer,
     tool_results_answer,
 )
-from otel_genai.mock_openai.generation.tokens import REASONING_TOKENS_PER_OUTPUT_TOKEN, count_tokens, shape_reply
+from otel_genai.mock_openai.generation.tokens import count_tokens, shape_reply
 from otel_genai.mock_openai.generation.tool_calls import definition_tokens
 from otel_genai.mock_openai.openai.conversation import Conversation, from_responses_input
 from otel_genai.mock_openai.openai.errors import OpenAIError, invalid_value
@@ -34,6 +34,7 @@ from otel_genai.mock_openai.openai.responses.items import (
 )
 from otel_genai.mock_openai.openai.responses.stream import response_stream_events
 from otel_genai.mock_openai.openai.tools import openai_tool_calls, responses_function_tools
+from otel_genai.mock_openai.openai.usage import REASONING_TOKENS_PER_OUTPUT_TOKEN
 from otel_genai.mock_openai.pipeline.context import RequestContext
 from otel_genai.mock_openai.pipeline.wire import JSONReply, Reply, StreamReply
 
