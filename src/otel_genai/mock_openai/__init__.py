@@ -91,7 +91,8 @@ The body faults also apply to each event of a stream; ``cut-stream`` and
 
 from __future__ import annotations
 
-from otel_genai.mock_openai.hosting.background import LoopbackServer, MockOpenAIServer
+from otel_genai.mock_openai.hosting.background import LoopbackServer
 from otel_genai.mock_openai.hosting.recording import RecordedRequest
+from otel_genai.mock_openai.server import MockOpenAIServer
 
 __all__ = ["LoopbackServer", "MockOpenAIServer", "RecordedRequest"]

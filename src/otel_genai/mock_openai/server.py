@@ -1,4 +1,4 @@
-"""The Starlette app of the local endpoint (every API it speaks), and ``serve()`` for ``otel-genai mock-openai``."""
+"""The local endpoint's app (every API it speaks): on a background thread for tests, or ``serve()`` for the CLI."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from otel_genai.mock_openai.anthropic.dialect import ANTHROPIC
 from otel_genai.mock_openai.anthropic.routes import PATH_PREFIXES as ANTHROPIC_PATHS
 from otel_genai.mock_openai.anthropic.routes import anthropic_routes
 from otel_genai.mock_openai.faults.scenarios import Scenario
-from otel_genai.mock_openai.hosting.recording import RecordingMiddleware, RequestLog
+from otel_genai.mock_openai.hosting.background import LoopbackServer
+from otel_genai.mock_openai.hosting.recording import RecordedRequest, RecordingMiddleware, RequestLog
 from otel_genai.mock_openai.hosting.uvicorn_setup import build_server, listening_socket, url_host
 from otel_genai.mock_openai.openai.dialect import OPENAI
 from otel_genai.mock_openai.openai.errors import invalid_url
@@ -56,3 +57,34 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     if host not in ("127.0.0.1", "::1", "localhost"):
         print("warning: the mock endpoint is reachable beyond this machine and has no authentication", flush=True)
     build_server(create_app()).run(sockets=[sock])
+
+
+class MockOpenAIServer(LoopbackServer):
+    """The local endpoint on 127.0.0.1 in a daemon thread, recording what it receives::
+
+    with MockOpenAIServer() as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="test")
+        client.chat.completions.create(model="gpt-4o-mini", messages=[...])
+        assert server.requests[-1].body["model"] == "gpt-4o-mini"
+
+    ``root_url`` is the ``azure_endpoint`` for Azure OpenAI clients, and the ``base_url`` for Anthropic's.
+    """
+
+    def __init__(self, port: int = 0) -> None:
+        """*port* 0 (the default) lets the operating system pick a free port."""
+        self._log = RequestLog()
+        super().__init__(create_app(request_log=self._log), port)
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:{port}/v1``: the ``base_url`` for OpenAI clients."""
+        return f"{self.root_url}/v1"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received so far, oldest first (a snapshot, safe to read from any thread)."""
+        return self._log.snapshot()
+
+    def clear_requests(self) -> None:
+        """Forget the requests received so far."""
+        self._log.clear()

@@ -1,4 +1,4 @@
-"""Serving on a background thread: any ASGI app (``LoopbackServer``), or the mock API (``MockOpenAIServer``)."""
+"""Serving any ASGI app on a background thread, on 127.0.0.1 (``LoopbackServer``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from typing import TypeVar
 import uvicorn
 from starlette.types import ASGIApp
 
-from otel_genai.mock_openai.hosting.recording import RecordedRequest, RequestLog
 from otel_genai.mock_openai.hosting.uvicorn_setup import build_server, listening_socket
-from otel_genai.mock_openai.server import create_app
 
 _HOST = "127.0.0.1"
 _START_TIMEOUT_S = 10.0
@@ -84,34 +82,3 @@ class LoopbackServer:
     def root_url(self) -> str:
         """``http://127.0.0.1:{port}``."""
         return f"http://{_HOST}:{self.port}"
-
-
-class MockOpenAIServer(LoopbackServer):
-    """The mock OpenAI API on 127.0.0.1 in a daemon thread, recording what it receives::
-
-    with MockOpenAIServer() as server:
-        client = openai.OpenAI(base_url=server.base_url, api_key="test")
-        client.chat.completions.create(model="gpt-4o-mini", messages=[...])
-        assert server.requests[-1].body["model"] == "gpt-4o-mini"
-
-    ``root_url`` is the ``azure_endpoint`` for Azure OpenAI clients.
-    """
-
-    def __init__(self, port: int = 0) -> None:
-        """*port* 0 (the default) lets the operating system pick a free port."""
-        self._log = RequestLog()
-        super().__init__(create_app(request_log=self._log), port)
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:{port}/v1``: the ``base_url`` for OpenAI clients."""
-        return f"{self.root_url}/v1"
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """The requests received so far, oldest first (a snapshot, safe to read from any thread)."""
-        return self._log.snapshot()
-
-    def clear_requests(self) -> None:
-        """Forget the requests received so far."""
-        self._log.clear()
