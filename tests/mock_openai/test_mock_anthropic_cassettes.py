@@ -135,6 +135,21 @@ def test_the_mock_answers_in_the_recorded_shape(mock_api: MockOpenAIServer, name
             assert message["stop_reason"] == recorded.message["stop_reason"]
 
 
+def _prompt_tokens(usage: dict[str, Any]) -> int:
+    cached = usage.get("cache_creation_input_tokens", 0) + usage.get("cache_read_input_tokens", 0)
+    return int(usage["input_tokens"]) + cached
+
+
+@pytest.mark.parametrize("name", sorted(CASSETTES))
+def test_prompt_tokens_are_close_to_the_recorded_count(mock_api: MockOpenAIServer, name: str) -> None:
+    # The mock's toy tokenizer is not Claude's; within a quarter keeps costs and limits realistic.
+    for recorded, response in _replayed(mock_api, CASSETTES[name]):
+        payloads = response.sse_json()
+        usage = payloads[0]["message"]["usage"] if recorded.streamed else response.json()["usage"]
+        real = _prompt_tokens(recorded.message["usage"])
+        assert abs(_prompt_tokens(usage) - real) <= real / 4, (_prompt_tokens(usage), real)
+
+
 def _cache_pattern(usage: dict[str, Any]) -> tuple[bool, bool]:
     return bool(usage.get("cache_creation_input_tokens")), bool(usage.get("cache_read_input_tokens"))
 

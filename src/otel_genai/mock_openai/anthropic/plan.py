@@ -11,7 +11,7 @@ from otel_genai.mock_openai.anthropic import params
 from otel_genai.mock_openai.anthropic.caching import InputUsage, input_usage
 from otel_genai.mock_openai.anthropic.identifiers import message_id, thinking_signature, tool_use_id
 from otel_genai.mock_openai.anthropic.models import snapshot_of
-from otel_genai.mock_openai.anthropic.prompt import Prompt, read_prompt
+from otel_genai.mock_openai.anthropic.prompt import Prompt, added_prompt_tokens, read_prompt
 from otel_genai.mock_openai.generation.replies import (
     FILLER_WORDS,
     answer_for,
@@ -69,9 +69,16 @@ def plan_message(body: Mapping[str, Any], ctx: RequestContext, model: str) -> Me
     """Check the request and decide the whole reply."""
     limit = params.max_tokens(body)
     offered = params.tools(body)
-    prompt = read_prompt(offered, params.system_prompt(body), params.messages(body))
-    budget = params.thinking_budget(body, limit)
     choice = params.tool_choice(body)
+    budget = params.thinking_budget(body, limit)
+    structured, schema = params.output_schema(body)
+    added = added_prompt_tokens(
+        tools=bool(offered),
+        forced_tool=choice.kind in ("any", "tool"),
+        thinking=budget is not None,
+        structured=structured,
+    )
+    prompt = read_prompt(offered, params.system_prompt(body), params.messages(body), added_tokens=added)
     stops = params.stop_sequences(body)
     blocks: list[Block] = []
     if budget is not None:
@@ -84,7 +91,7 @@ def plan_message(body: Mapping[str, Any], ctx: RequestContext, model: str) -> Me
         blocks.extend(Block("tool_use", tuple(_json_pieces(call.arguments)), call=call) for call in calls)
         stop_reason, stop_sequence = "tool_use", None
     else:
-        reply = _text_reply(body, ctx, prompt, room, stops)
+        reply = _text_reply(ctx, prompt, room, stops, structured, schema)
         blocks.append(Block("text", reply.tokens))
         stop_sequence = reply.stop_sequence
         if reply.finish_reason == "length":
@@ -144,9 +151,13 @@ def _output_tokens(block: Block) -> int:
 
 
 def _text_reply(
-    body: Mapping[str, Any], ctx: RequestContext, prompt: Prompt, room: int, stops: tuple[str, ...]
+    ctx: RequestContext,
+    prompt: Prompt,
+    room: int,
+    stops: tuple[str, ...],
+    structured: bool,
+    schema: Mapping[str, Any] | None,
 ) -> TextReply:
-    structured, schema = params.output_schema(body)
     if ctx.forced_reply is not None:
         text = ctx.forced_reply
     elif structured:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +21,19 @@ from otel_genai.mock_openai.generation.tokens import split_tokens
 # mock's word-and-punctuation tokens alone give 1,001).
 _CHARACTERS_PER_PIECE = 8
 
+_WORDS = re.compile(r"\w+")
+
 # Framing: each message costs a few tokens on top of its blocks, and the reply is
 # primed with a few more; "Say hello there!" then counts 11 input tokens, as recorded.
 MESSAGE_OVERHEAD = 3
 REPLY_PRIMING = 4
+
+# The system prompts the API adds: for tools, as Anthropic's pricing lists it (shorter when
+# tool_choice forces a call); for thinking and structured outputs, as the recordings show.
+_TOOL_PROMPT = 346
+_TOOL_PROMPT_FORCED = 313
+_THINKING_PROMPT = 29
+_STRUCTURED_OUTPUT_PROMPT = 200
 
 # What an image costs, whatever its size: a 1000x1000 picture at (width * height) / 750.
 IMAGE_TOKENS = 1334
@@ -34,6 +44,12 @@ DOCUMENT_TOKENS = 1500
 def count_tokens(text: str) -> int:
     """Input tokens *text* is worth to Claude."""
     return sum(max(1, math.ceil(len(token.strip()) / _CHARACTERS_PER_PIECE)) for token in split_tokens(text))
+
+
+def added_prompt_tokens(*, tools: bool, forced_tool: bool, thinking: bool, structured: bool) -> int:
+    """Tokens of the system prompt the API adds for tools, extended thinking and structured outputs."""
+    tool_prompt = (_TOOL_PROMPT_FORCED if forced_tool else _TOOL_PROMPT) if tools else 0
+    return tool_prompt + (_THINKING_PROMPT if thinking else 0) + (_STRUCTURED_OUTPUT_PROMPT if structured else 0)
 
 
 @dataclass(frozen=True)
@@ -66,9 +82,14 @@ class Prompt:
         return bool(self.tool_results)
 
 
-def read_prompt(tools: Sequence[Any], system: Any, messages: Sequence[Any]) -> Prompt:
-    """Read ``tools``, ``system`` and ``messages`` (already checked to be lists, or a string for *system*)."""
-    segments = [_segment(tool, count_tokens(json.dumps(tool, sort_keys=True))) for tool in tools]
+def read_prompt(tools: Sequence[Any], system: Any, messages: Sequence[Any], *, added_tokens: int = 0) -> Prompt:
+    """Read ``tools``, ``system`` and ``messages`` (already checked to be lists, or a string for *system*).
+
+    *added_tokens* is the system prompt the API adds for the request's features
+    (see :func:`added_prompt_tokens`); it opens the prompt.
+    """
+    segments = [Segment(added_tokens, f"<added {added_tokens}>")] if added_tokens else []
+    segments.extend(_segment(tool, _definition_tokens(tool)) for tool in tools)
     if isinstance(system, str):
         segments.append(Segment(count_tokens(system), json.dumps(system)))
     elif isinstance(system, list):
@@ -132,6 +153,11 @@ def _block_segment(block: Any) -> Segment:
     else:
         tokens = count_tokens(json.dumps(block))
     return _segment(block, tokens)
+
+
+def _definition_tokens(tool: Any) -> int:
+    # The API renders definitions compactly: their words count, JSON's quotes and braces hardly.
+    return count_tokens(" ".join(_WORDS.findall(json.dumps(tool))))
 
 
 def _tool_use_names(blocks: Iterable[Any]) -> dict[str, str]:
