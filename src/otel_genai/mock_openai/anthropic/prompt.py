@@ -41,7 +41,7 @@ IMAGE_TOKENS = 1334
 DOCUMENT_TOKENS = 1500
 
 
-def count_tokens(text: str) -> int:
+def claude_input_tokens(text: str) -> int:
     """Input tokens *text* is worth to Claude."""
     return sum(max(1, math.ceil(len(token.strip()) / _CHARACTERS_PER_PIECE)) for token in split_tokens(text))
 
@@ -91,7 +91,7 @@ def read_prompt(tools: Sequence[Any], system: Any, messages: Sequence[Any], *, a
     segments = [Segment(added_tokens, f"<added {added_tokens}>")] if added_tokens else []
     segments.extend(_segment(tool, _definition_tokens(tool)) for tool in tools)
     if isinstance(system, str):
-        segments.append(Segment(count_tokens(system), json.dumps(system)))
+        segments.append(Segment(claude_input_tokens(system), json.dumps(system)))
     elif isinstance(system, list):
         segments.extend(_block_segment(block) for block in system)
     call_names: dict[str, str] = {}
@@ -133,31 +133,31 @@ def _segment(block: Any, tokens: int) -> Segment:
 
 def _block_segment(block: Any) -> Segment:
     if not isinstance(block, Mapping):
-        return _segment(block, count_tokens(json.dumps(block)))
+        return _segment(block, claude_input_tokens(json.dumps(block)))
     kind = block.get("type")
     if kind == "text":
-        tokens = count_tokens(str(block.get("text", "")))
+        tokens = claude_input_tokens(str(block.get("text", "")))
     elif kind == "image":
         tokens = IMAGE_TOKENS
     elif kind == "document":
         source = block.get("source")
         text = source.get("data") if isinstance(source, Mapping) and source.get("type") == "text" else None
-        tokens = count_tokens(text) if isinstance(text, str) else DOCUMENT_TOKENS
+        tokens = claude_input_tokens(text) if isinstance(text, str) else DOCUMENT_TOKENS
     elif kind == "tool_use":
-        tokens = count_tokens(f"{block.get('name', '')} {json.dumps(block.get('input', {}))}")
+        tokens = claude_input_tokens(f"{block.get('name', '')} {json.dumps(block.get('input', {}))}")
     elif kind == "tool_result":
-        tokens = count_tokens(_result_text(block.get("content")))
+        tokens = claude_input_tokens(_result_text(block.get("content")))
     elif kind in ("thinking", "redacted_thinking"):
         # Thinking from earlier turns is stripped from the context, and not billed.
         tokens = 0
     else:
-        tokens = count_tokens(json.dumps(block))
+        tokens = claude_input_tokens(json.dumps(block))
     return _segment(block, tokens)
 
 
 def _definition_tokens(tool: Any) -> int:
     # The API renders definitions compactly: their words count, JSON's quotes and braces hardly.
-    return count_tokens(" ".join(_WORDS.findall(json.dumps(tool))))
+    return claude_input_tokens(" ".join(_WORDS.findall(json.dumps(tool))))
 
 
 def _tool_use_names(blocks: Iterable[Any]) -> dict[str, str]:
