@@ -40,7 +40,8 @@ def assert_anthropic_error(payload: Any, error_type: str) -> None:
         (404, anthropic.NotFoundError, "not_found_error"),
         (429, anthropic.RateLimitError, "rate_limit_error"),
         (500, anthropic.InternalServerError, "api_error"),
-        (529, anthropic.InternalServerError, "overloaded_error"),
+        # OverloadedError: an InternalServerError in newer clients, a bare APIStatusError in older ones.
+        (529, anthropic.APIStatusError, "overloaded_error"),
     ],
 )
 def test_forced_errors_map_to_the_client_exceptions(
