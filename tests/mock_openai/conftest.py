@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import anthropic
 import openai
 import pytest
 
 from otel_genai.mock_openai import MockOpenAIServer
+
+if TYPE_CHECKING:
+    import anthropic
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +37,12 @@ def azure_client(mock_api: MockOpenAIServer) -> openai.AzureOpenAI:
 
 @pytest.fixture
 def anthropic_client(mock_api: MockOpenAIServer) -> anthropic.Anthropic:
+    # Imported here: the OpenAI half of the suite also runs where anthropic is not installed.
+    anthropic = pytest.importorskip("anthropic")
     return anthropic.Anthropic(base_url=mock_api.root_url, api_key="sk-ant-test", max_retries=0)
 
 
 @pytest.fixture
 def async_anthropic_client(mock_api: MockOpenAIServer) -> anthropic.AsyncAnthropic:
+    anthropic = pytest.importorskip("anthropic")
     return anthropic.AsyncAnthropic(base_url=mock_api.root_url, api_key="sk-ant-test", max_retries=0)
