@@ -152,6 +152,9 @@ def test_serve_prints_its_url_and_no_access_log() -> None:
         line = process.stdout.readline().strip()
         match = re.fullmatch(r"mock OpenAI endpoint on (http://127\.0\.0\.1:(\d+)/v1)", line)
         assert match, line
+        anthropic_line = process.stdout.readline().strip()
+        root = match.group(1).removesuffix("/v1")
+        assert anthropic_line == f"mock Anthropic endpoint on {root} (ANTHROPIC_BASE_URL={root})"
         deadline = time.monotonic() + 30  # ends as soon as it serves
         while True:
             try:
