@@ -320,3 +320,9 @@ def trace_request(
         chat.attributes.extend(kv(k, v) for k, v in attributes.items())
         ids.append(trace_id.hex())
     return request, ids
+
+
+def query_rows(store: Any, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+    """All rows of one query on a store of either engine (``?`` placeholders)."""
+    with store.reading() as reader:
+        return list(reader.execute(sql, parameters).fetchall())

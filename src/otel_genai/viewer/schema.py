@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# SCHEMA below creates this version; MIGRATIONS bring it (or a store left at it) to SCHEMA_VERSION.
+# A store older than BASE_VERSION is moved aside and a new one started.
+BASE_VERSION = 4
 CONTENT_ID_SHIFT = 20  # up to ~1M content rows per trace
 
 # Operations whose token counts repeat those of the model calls made inside them: an
@@ -152,6 +155,16 @@ CREATE TRIGGER IF NOT EXISTS content_unindexed AFTER DELETE ON content BEGIN
     INSERT INTO content_fts (content_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 """
+
+# The step from version n - 1 to n, each run in one transaction with the new version number.
+MIGRATIONS: dict[int, str] = {
+    # A retried export is recognised: log records and searchable texts get a digest of what
+    # they hold (spans already had their ids). Rows stored before keep NULL.
+    5: """
+ALTER TABLE logs ADD COLUMN digest BLOB;
+ALTER TABLE content ADD COLUMN digest BLOB;
+""",
+}
 
 # A trace row before any of its spans arrive (e.g. its log records came first).
 ENSURE_TRACE = """

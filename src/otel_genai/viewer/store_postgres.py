@@ -1,0 +1,362 @@
+"""The server engine: a PostgreSQL database that several viewer instances share.
+
+Receivers on any number of hosts write into it; any instance serves the page over all of it.
+Connections come from a psycopg pool; each export request is one transaction, committed
+(``synchronous_commit`` as the server has it, durable by default) before the receiver answers.
+The password comes only from the URL or libpq's own sources (``PGPASSWORD``, ``~/.pgpass``);
+``description`` never contains it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg import errors
+from psycopg.adapt import Loader
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
+
+from otel_genai.viewer import schema_postgres
+from otel_genai.viewer.otlp_rows import LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, Batch
+from otel_genai.viewer.row_digest import content_digest, log_digest
+from otel_genai.viewer.store import RetentionPolicy, RetentionResult, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+_NS_PER_DAY = 86_400 * 1_000_000_000
+_NS_PER_HOUR = 3_600 * 1_000_000_000
+LATEST_VERSION = max(schema_postgres.MIGRATIONS)
+# A tsvector holds at most 1 MB; captured texts past this many characters are searched by their start.
+_MAX_SEARCHABLE_CHARS = 200_000
+_SEARCH_CHUNK = 200
+_WRITE_ATTEMPTS = 3
+
+_SPAN_TYPES = {
+    "kind": "integer", "start_ns": "bigint", "end_ns": "bigint", "status_code": "integer",
+    "input_tokens": "bigint", "output_tokens": "bigint", "cache_read_tokens": "bigint",
+    "cache_write_tokens": "bigint", "reasoning_tokens": "bigint", "is_error": "integer", "is_genai": "integer",
+}  # fmt: skip
+_SPAN_ROW_COLUMNS = ("trace_no", *SPAN_COLUMNS[1:])
+# A span row with its trace number instead of its trace id, staged by COPY before the insert
+# that skips spans already stored.
+_CREATE_SPAN_ROWS = (
+    "CREATE TEMP TABLE IF NOT EXISTS span_rows (trace_no bigint, "
+    + ", ".join(f"{name} {_SPAN_TYPES.get(name, 'text')}" for name in SPAN_COLUMNS[1:])
+    + ") ON COMMIT DELETE ROWS"
+)
+_INSERT_SPANS = (
+    f"INSERT INTO spans ({', '.join(_SPAN_ROW_COLUMNS)}) SELECT {', '.join(_SPAN_ROW_COLUMNS)} FROM span_rows "
+    "ON CONFLICT (trace_no, span_id) DO NOTHING RETURNING trace_no"
+)
+_INSERT_LOG = (
+    f"INSERT INTO logs (trace_no, {', '.join(LOG_COLUMNS[1:])}, digest) "
+    f"VALUES ({', '.join(['%s'] * (len(LOG_COLUMNS) + 1))}) ON CONFLICT (digest) DO NOTHING"
+)
+_COPY_METRICS = f"COPY metric_points ({', '.join(METRIC_COLUMNS)}) FROM STDIN"
+_INSERT_CONTENT = (
+    "INSERT INTO content (trace_no, digest, span_id, terms) VALUES (%s, %s, %s, strip(to_tsvector('simple', %s))) "
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def describe(url: str) -> str:
+    """``postgresql://user@host:port/db`` for messages: the URL without its password or options."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://(unparseable URL)"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: accents removed, case folded (the same for content and queries)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def tsquery(words: list[str]) -> str:
+    """A ``to_tsquery`` text: every word, the last one as a prefix (words are ``\\w+``, so no operators)."""
+    folded = [fold(w) for w in words]
+    return " & ".join([*folded[:-1], f"{folded[-1]}:*"])
+
+
+class _WholeNumberLoader(Loader):
+    """``numeric`` results (PostgreSQL's SUM of bigints) as int when whole, else float, as SQLite gives."""
+
+    def load(self, data: Any) -> int | float:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class _Row(tuple):  # type: ignore[type-arg]
+    """A result row readable by position and by column name, like ``sqlite3.Row``."""
+
+    columns: dict[str, int]
+
+    def __new__(cls, values: Sequence[Any], columns: dict[str, int]) -> _Row:
+        row = super().__new__(cls, values)
+        row.columns = columns
+        return row
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return super().__getitem__(self.columns[key])
+        return super().__getitem__(key)
+
+
+def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], _Row]:
+    columns = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: _Row(values, columns)
+
+
+@functools.lru_cache(maxsize=256)
+def _placeholders(sql: str) -> str:
+    """The page's ``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresReader:
+    """The page's queries on one pooled connection."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        cursor = self._conn.cursor(row_factory=_row_factory)
+        return cursor.execute(_placeholders(sql), parameters)
+
+    def contains_sql(self, delimited_column: str) -> str:
+        return f"strpos({delimited_column}, ',' || ? || ',') > 0"
+
+    def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
+        query = tsquery(words)
+        below = below_trace_no if below_trace_no is not None else 2**62
+        while True:
+            rows = self._conn.execute(
+                "SELECT DISTINCT trace_no FROM content WHERE terms @@ to_tsquery('simple', %s) AND trace_no < %s "
+                "ORDER BY trace_no DESC LIMIT %s",
+                (query, below, _SEARCH_CHUNK),
+            ).fetchall()
+            for (trace_no,) in rows:
+                yield trace_no
+            if len(rows) < _SEARCH_CHUNK:
+                return
+            below = rows[-1][0]
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    conn.adapters.register_loader("numeric", _WholeNumberLoader)
+    conn.execute(_CREATE_SPAN_ROWS)
+
+
+class PostgresStore(Store):
+    """The viewer's tables in a PostgreSQL database, migrated to the latest version on open."""
+
+    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout_s: float = 10.0) -> None:
+        self.description = describe(url)
+        self._url = url
+        self._migrate()
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True},
+            configure=_configure,
+            check=ConnectionPool.check_connection,
+            # A request waiting this long for a connection (e.g. the server is down) gets a 503.
+            timeout=connect_timeout_s,
+            name="otel-genai-ui",
+            open=False,
+        )
+        self._pool.open()
+
+    def _migrate(self) -> None:
+        """Bring the schema to LATEST_VERSION; one instance at a time, the others wait."""
+        try:
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"cannot connect to {self.description}: {exc}".strip()) from exc
+        with conn:
+            try:
+                self._migrate_locked(conn)
+            except psycopg.Error as exc:
+                raise StoreUnavailable(f"cannot prepare {self.description}: {exc}".strip()) from exc
+
+    def _migrate_locked(self, conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SELECT pg_advisory_lock(%s, %s)", schema_postgres.MIGRATION_LOCK)
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS otel_genai_schema "
+                "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM otel_genai_schema").fetchone()
+            current = int(row[0]) if row else 0
+            if current > LATEST_VERSION:
+                raise StoreUnavailable(
+                    f"{self.description} has schema version {current}, newer than this otel-genai knows "
+                    f"({LATEST_VERSION}): upgrade otel-genai"
+                )
+            for version in range(current + 1, LATEST_VERSION + 1):
+                with conn.transaction():
+                    conn.execute(schema_postgres.MIGRATIONS[version])
+                    conn.execute("INSERT INTO otel_genai_schema (version) VALUES (%s)", (version,))
+                log.info("migrated %s to schema version %s", self.description, version)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", schema_postgres.MIGRATION_LOCK)
+
+    def schema_version(self) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT MAX(version) FROM otel_genai_schema").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- reading ---------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[PostgresReader]:
+        with self._pool.connection() as conn:
+            yield PostgresReader(conn)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(self, batch: Batch) -> None:
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            try:
+                with self._pool.connection() as conn, conn.transaction():
+                    self._write(conn, batch)
+                return
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                # Two receivers locking the same traces in another order: one is chosen to fail.
+                if attempt == _WRITE_ATTEMPTS:
+                    raise
+
+    def _write(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        self._write_resources(conn, batch)
+        numbers = self._trace_numbers(conn, batch)
+        if batch.spans:
+            self._write_spans(conn, batch, numbers)
+        if batch.logs:
+            logs = {log_digest(row): (numbers.get(row[0]), *row[1:]) for row in batch.logs}
+            with conn.cursor() as cursor:
+                cursor.executemany(_INSERT_LOG, [(*row, digest) for digest, row in logs.items()])
+        if batch.metric_points:
+            with conn.cursor() as cursor, cursor.copy(_COPY_METRICS) as copy:
+                for row in batch.metric_points:
+                    copy.write_row(row)
+        if batch.content:
+            content = [
+                (numbers[trace_id], content_digest(span_id, text), span_id, fold(text[:_MAX_SEARCHABLE_CHARS]))
+                for trace_id, span_id, text in batch.content
+            ]
+            with conn.cursor() as cursor:
+                cursor.executemany(_INSERT_CONTENT, content)
+
+    @staticmethod
+    def _write_resources(conn: psycopg.Connection[Any], batch: Batch) -> None:
+        now = time.time_ns()
+        digests = sorted(batch.resources)
+        if not digests:
+            return
+        # Every request of a service names the same resource: updating its row each time would
+        # make the receivers queue on that row's lock. Its age only matters to retention, by day.
+        recent = {
+            digest
+            for (digest,) in conn.execute(
+                "SELECT digest FROM resources WHERE digest = ANY(%s) AND last_seen_ns > %s",
+                (digests, now - _NS_PER_HOUR),
+            )
+        }
+        stale = [batch.resources[d] for d in digests if d not in recent]
+        if stale:
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO resources (digest, service_name, attributes, last_seen_ns) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (digest) DO UPDATE SET last_seen_ns = excluded.last_seen_ns",
+                    [(r.digest, r.service_name, r.attributes_json, now) for r in stale],
+                )
+
+    @staticmethod
+    def _trace_numbers(conn: psycopg.Connection[Any], batch: Batch) -> dict[str, int]:
+        """Number (and lock) every trace the batch mentions, creating rows for new ones in arrival order.
+
+        The lock makes a concurrent request touching the same trace wait until this one
+        commits, so each trace summary is computed from all of its committed spans. Two
+        requests sharing traces in opposite orders can deadlock; PostgreSQL then fails one,
+        and ``write`` runs it again.
+        """
+        first_seen: dict[str, int] = {}
+        for row in batch.spans:
+            first_seen.setdefault(row[0], row[5])
+        for row in batch.logs:
+            if row[0]:
+                first_seen.setdefault(row[0], row[2])
+        if not first_seen:
+            return {}
+        rows = conn.execute(
+            "INSERT INTO traces (trace_id, start_ns, end_ns) SELECT trace_id, start_ns, start_ns "
+            "FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY AS t(trace_id, start_ns, arrival) "
+            "ORDER BY arrival "
+            "ON CONFLICT (trace_id) DO UPDATE SET trace_id = excluded.trace_id RETURNING trace_id, trace_no",
+            (list(first_seen), list(first_seen.values())),
+        ).fetchall()
+        return {trace_id: trace_no for trace_id, trace_no in rows}
+
+    @staticmethod
+    def _write_spans(conn: psycopg.Connection[Any], batch: Batch, numbers: dict[str, int]) -> None:
+        with conn.cursor() as cursor:
+            with cursor.copy(f"COPY span_rows ({', '.join(_SPAN_ROW_COLUMNS)}) FROM STDIN") as copy:
+                for row in batch.spans:
+                    copy.write_row((numbers[row[0]], *row[1:]))
+            touched = sorted({trace_no for (trace_no,) in cursor.execute(_INSERT_SPANS)})
+            if touched:  # nothing new when the request is a retry
+                cursor.execute(schema_postgres.REFRESH_TRACES, (touched,))
+        # Columns 16 and 15 of a span row are the model and the provider.
+        facets = sorted({("model", row[16]) for row in batch.spans if row[16]}
+                        | {("provider", row[15]) for row in batch.spans if row[15]})  # fmt: skip
+        if facets:
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO facet_values (kind, value) VALUES (%s, %s) ON CONFLICT DO NOTHING", facets
+                )
+
+    def index_content(self) -> int:
+        return 0  # each request's content is searchable when it commits
+
+    # -- retention -------------------------------------------------------------------
+
+    def retention_summary(self, days: float, max_size_mb: float) -> str:
+        return f"{days:g} days (by age; on PostgreSQL the database's size is its operator's to manage)"
+
+    def enforce_retention(self, policy: RetentionPolicy, now_ns: int | None = None) -> RetentionResult:
+        """Delete data older than the age limit, in one instance at a time."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        cutoff = now_ns - int(policy.max_age_days * _NS_PER_DAY)
+        with self._pool.connection() as conn, conn.transaction():
+            locked = conn.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", schema_postgres.RETENTION_LOCK)
+            if not locked.fetchone()[0]:  # type: ignore[index]
+                return RetentionResult(traces_deleted=0, size_bytes=0, skipped=True)
+            old = [n for (n,) in conn.execute("SELECT trace_no FROM traces WHERE start_ns < %s", (cutoff,))]
+            if old:
+                for table in ("spans", "logs", "content", "traces"):
+                    conn.execute(f"DELETE FROM {table} WHERE trace_no = ANY(%s::bigint[])", (old,))
+                conn.execute(
+                    "DELETE FROM facet_values f WHERE NOT EXISTS (SELECT 1 FROM traces t WHERE strpos("
+                    "CASE f.kind WHEN 'model' THEN t.models ELSE t.providers END, ',' || f.value || ',') > 0)"
+                )
+            conn.execute("DELETE FROM logs WHERE time_ns < %s", (cutoff,))
+            conn.execute("DELETE FROM metric_points WHERE time_ns < %s", (cutoff,))
+            conn.execute("DELETE FROM resources WHERE last_seen_ns < %s", (cutoff,))
+            size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return RetentionResult(traces_deleted=len(old), size_bytes=int(size[0]) if size else 0)
+
+    def close(self) -> None:
+        self._pool.close()
