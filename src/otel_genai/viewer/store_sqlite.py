@@ -260,7 +260,8 @@ class SqliteStore(Store):
                 first = trace_no << schema.CONTENT_ID_SHIFT
                 last = None
                 trace_rows = (first, first + _CONTENT_IDS_PER_TRACE - 1)
-                for content_id, digest in conn.execute("SELECT id, digest FROM content WHERE id BETWEEN ? AND ?", trace_rows):
+                sql = "SELECT id, digest FROM content WHERE id BETWEEN ? AND ?"
+                for content_id, digest in conn.execute(sql, trace_rows):
                     last = content_id
                     stored.add(digest)
                 next_id[trace_no] = first if last is None else last + 1
