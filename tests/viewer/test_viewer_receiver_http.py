@@ -106,6 +106,9 @@ def test_otlp_json_logs_with_hex_ids(viewer) -> None:
         (b"\x0a\xff\xff\xff\xff\x0f garbage", "application/x-protobuf", None),
         (b"{not json", "application/json", None),
         (b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "zz"}]}]}]}', "application/json", None),
+        # A good span, then a bad one: the request is refused whole.
+        (b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "0af7651916cd43dd8448eb211c80319c", '
+         b'"spanId": "b7ad6b7169203331", "name": "ok"}, {"traceId": "not-hex"}]}]}]}', "application/json", None),
         (b'{"resourceSpans": "nope"}', "application/json", None),
         (b"[1, 2]", "application/json", None),
         (b"not gzip at all", "application/x-protobuf", "gzip"),
@@ -118,6 +121,7 @@ def test_malformed_requests_get_400_and_the_server_keeps_serving(viewer, body, c
         headers["content-encoding"] = encoding
     response = requests.post(viewer.endpoints.otlp_http + "/v1/traces", data=body, headers=headers)
     assert response.status_code == 400
+    assert query_rows(viewer.store, "SELECT COUNT(*) FROM spans")[0][0] == 0  # nothing of it was written
     assert _get(viewer, "/api/traces").status_code == 200
     ok = requests.post(viewer.endpoints.otlp_http + "/v1/traces", data=b"", headers={"content-type": content_type})
     assert ok.status_code == 200

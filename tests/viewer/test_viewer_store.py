@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import pytest
 import requests
 from viewer_telemetry import query_rows, trace_request
 
@@ -242,3 +243,75 @@ def test_background_indexing_makes_content_searchable_shortly(tmp_path) -> None:
     assert _count(reopened, "content") == 0
     reopened._writer.execute("INSERT INTO content_fts (content_fts) VALUES ('integrity-check')")  # raises if corrupt
     reopened.close()
+
+
+def _log_request(trace_id: str, span_id: str, text: str):  # type: ignore[no-untyped-def]
+    """A per-message log event inside a span, and a plain log record outside any trace."""
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+
+    logs = ExportLogsServiceRequest()
+    records = logs.resource_logs.add().scope_logs.add().log_records
+    event = records.add(time_unix_nano=time.time_ns(), trace_id=bytes.fromhex(trace_id),
+                        span_id=bytes.fromhex(span_id), event_name="gen_ai.user.message")  # fmt: skip
+    event.body.kvlist_value.values.add(key="content").value.string_value = text
+    records.add(time_unix_nano=time.time_ns(), severity_text="INFO").body.string_value = "outside any trace"
+    return logs
+
+
+def test_retried_exports_store_spans_logs_and_search_rows_once(store) -> None:
+    request, ids = trace_request(3, time.time_ns(), text="sent twice")
+    chat = request.resource_spans[0].scope_spans[0].spans[1]
+    logs = _log_request(ids[0], chat.span_id.hex(), "asked twice")
+    for _ in range(2):  # the second time is what an exporter's retry sends
+        ingest(store, "traces", request)
+        ingest(store, "logs", logs)
+    store.index_content()
+    assert _count(store, "spans") == 6
+    assert _count(store, "logs") == 2
+    assert _count(store, "content") == 4  # three chat spans' messages and the log event's
+    assert {t["trace_id"] for t in store.list_traces(queries.TraceFilter(text="twice"))["traces"]} == set(ids)
+    detail = store.trace_detail(ids[0])
+    assert detail is not None
+    assert (detail["trace"]["span_count"], detail["trace"]["input_tokens"]) == (2, 10)
+    chat_view = next(s for s in detail["spans"] if s["span_id"] == chat.span_id.hex())
+    assert [log["body"] for log in chat_view["logs"]] == [{"content": "asked twice"}]
+    # A different record, even with the same text, is stored.
+    ingest(store, "logs", _log_request(ids[0], chat.span_id.hex(), "asked twice"))
+    assert _count(store, "logs") == 4
+
+
+def test_a_version_4_store_is_migrated_in_place(tmp_path) -> None:
+    from otel_genai.viewer import schema
+
+    path = tmp_path / "viewer.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(schema.SCHEMA)  # the tables as version 4 made them
+    old.execute("INSERT INTO meta VALUES ('schema_version', '4')")
+    old.execute(
+        "INSERT INTO traces (trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count, "
+        "error_count, models, providers) VALUES ('ab' || hex(zeroblob(15)), ?, ?, 'kept', 'svc', 1, 0, 0, ',', ',')",
+        (time.time_ns(), time.time_ns()),
+    )
+    old.commit()
+    old.close()
+    store = SqliteStore(path)
+    assert [t["root_name"] for t in store.list_traces(queries.TraceFilter())["traces"]] == ["kept"]
+    assert query_rows(store, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(schema.SCHEMA_VERSION)
+    request, ids = trace_request(1, time.time_ns(), text="after the upgrade")
+    ingest(store, "traces", request)
+    ingest(store, "traces", request)
+    store.index_content()
+    assert _count(store, "content") == 1
+    store.close()
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def test_a_store_from_a_newer_viewer_is_refused(tmp_path) -> None:
+    path = tmp_path / "viewer.sqlite3"
+    SqliteStore(path).close()
+    newer = sqlite3.connect(path)
+    newer.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    newer.commit()
+    newer.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        SqliteStore(path)
