@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -59,8 +60,47 @@ def test_ui_help_documents_the_options() -> None:
     result = CliRunner().invoke(main, ["ui", "--help"])
     assert result.exit_code == 0
     for option in ("--host", "--http-port", "--grpc-port", "--port", "--data-dir", "--retention-days",
-                   "--max-size-mb", "--token", "OTEL_GENAI_UI_TOKEN"):  # fmt: skip
+                   "--max-size-mb", "--token", "OTEL_GENAI_UI_TOKEN", "--store", "OTEL_GENAI_UI_STORE",
+                   "--no-page", "--no-receivers"):  # fmt: skip
         assert option in result.output
+
+
+def test_ui_refuses_to_run_nothing(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from otel_genai.cli import main
+
+    result = CliRunner().invoke(main, ["ui", "--no-page", "--no-receivers", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "leave nothing to run" in result.output
+
+
+def test_ui_store_option_and_environment_select_the_sqlite_file(tmp_path, monkeypatch) -> None:
+    from otel_genai.viewer.config import ViewerConfig
+    from otel_genai.viewer.store import sqlite_path
+
+    assert ViewerConfig(data_dir=tmp_path).store_location == str(tmp_path / "viewer.sqlite3")
+    assert sqlite_path("sqlite:////var/lib/x.db").as_posix() == "/var/lib/x.db"
+    assert sqlite_path("sqlite:///relative.db").as_posix() == "relative.db"
+    target = tmp_path / "elsewhere" / "mine.sqlite3"
+    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--no-grpc", "--http-port", "0", "--port", "0"]
+    env = {**os.environ, "OTEL_GENAI_UI_STORE": f"sqlite:///{target}"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        output = ""
+        for line in process.stdout:
+            output += line
+            if "Ctrl+C" in line:
+                break
+        assert f"otel-genai ui: store {target}\n" in output
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert target.exists()
 
 
 def test_ui_reports_a_port_in_use(tmp_path) -> None:

@@ -107,8 +107,12 @@ def test_otlp_json_logs_with_hex_ids(viewer) -> None:
         (b"{not json", "application/json", None),
         (b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "zz"}]}]}]}', "application/json", None),
         # A good span, then a bad one: the request is refused whole.
-        (b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "0af7651916cd43dd8448eb211c80319c", '
-         b'"spanId": "b7ad6b7169203331", "name": "ok"}, {"traceId": "not-hex"}]}]}]}', "application/json", None),
+        (
+            b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "0af7651916cd43dd8448eb211c80319c", '
+            b'"spanId": "b7ad6b7169203331", "name": "ok"}, {"traceId": "not-hex"}]}]}]}',
+            "application/json",
+            None,
+        ),
         (b'{"resourceSpans": "nope"}', "application/json", None),
         (b"[1, 2]", "application/json", None),
         (b"not gzip at all", "application/x-protobuf", "gzip"),

@@ -198,9 +198,7 @@ def test_log_records_before_their_spans_are_attached_once_the_spans_arrive(store
     assert detail is not None
     chat_view = next(s for s in detail["spans"] if s["span_id"] == chat.span_id.hex())
     assert chat_view["logs"][0]["body"] == {"content": "early bird"}
-    assert [t["trace_id"] for t in store.list_traces(queries.TraceFilter(text="early bird"))["traces"]] == [
-        trace_id
-    ]
+    assert [t["trace_id"] for t in store.list_traces(queries.TraceFilter(text="early bird"))["traces"]] == [trace_id]
 
 
 def test_search_pages_newest_arrival_first_without_gaps(store) -> None:
@@ -315,3 +313,26 @@ def test_a_store_from_a_newer_viewer_is_refused(tmp_path) -> None:
     newer.close()
     with pytest.raises(RuntimeError, match="newer"):
         SqliteStore(path)
+
+
+def test_search_ignores_case_and_accents_and_takes_the_last_word_as_a_prefix(store) -> None:
+    import json
+
+    request, ids = trace_request(1, time.time_ns())
+    chat = request.resource_spans[0].scope_spans[0].spans[1]
+    messages = [{"role": "user", "parts": [{"type": "text", "content": "Crème BRÛLÉE, s'il vous plaît"}]}]
+    for attribute in chat.attributes:
+        if attribute.key == "gen_ai.input.messages":  # unescaped, as many instrumentations write it
+            attribute.value.string_value = json.dumps(messages, ensure_ascii=False)
+    ingest(store, "traces", request)
+    ingest(store, "traces", trace_request(1, time.time_ns(), text="creme caramel")[0])
+    store.index_content()
+
+    def found(text: str) -> list[str]:
+        return [t["trace_id"] for t in store.list_traces(queries.TraceFilter(text=text))["traces"]]
+
+    assert found("brulee") == ids
+    assert found("CRÈME brû") == ids
+    assert found("plait creme") == ids
+    assert len(found("creme")) == 2
+    assert found("brulee caramel") == []

@@ -57,6 +57,9 @@ def run_ui(
         viewer.stop()
         raise click.ClickException(f"cannot listen: {exc} (is another viewer or collector running?)") from exc
 
+    # Before the start-up message: whoever reads it may send SIGTERM at once.
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     click.echo(f"otel-genai ui: store {viewer.store.description}")
     click.echo(f"  retention:  {viewer.store.retention_summary(retention_days, max_size_mb)}")
     if endpoints.page:
@@ -76,8 +79,6 @@ def run_ui(
     click.echo("Ctrl+C stops.")
     sys.stdout.flush()
 
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
         while not stopped.wait(1.0):
             pass

@@ -78,6 +78,10 @@ def describe(url: str) -> str:
     return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def fold(text: str) -> str:
     """Text as search compares it: accents removed, case folded (the same for content and queries)."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -162,18 +166,20 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
 class PostgresStore(Store):
     """The viewer's tables in a PostgreSQL database, migrated to the latest version on open."""
 
-    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout_s: float = 10.0) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout_s: int = 5) -> None:
         self.description = describe(url)
         self._url = url
+        self._connect_timeout_s = connect_timeout_s
         self._migrate()
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=pool_size,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "connect_timeout": connect_timeout_s},
             configure=_configure,
             check=ConnectionPool.check_connection,
-            # A request waiting this long for a connection (e.g. the server is down) gets a 503.
+            # A request waiting this long for a connection (e.g. the server is down) gets a 503,
+            # well within an exporter's own timeout (10 s by default), so it retries.
             timeout=connect_timeout_s,
             name="otel-genai-ui",
             open=False,
@@ -183,14 +189,14 @@ class PostgresStore(Store):
     def _migrate(self) -> None:
         """Bring the schema to LATEST_VERSION; one instance at a time, the others wait."""
         try:
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._connect_timeout_s)
         except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"cannot connect to {self.description}: {exc}".strip()) from exc
+            raise StoreUnavailable(f"cannot connect to {self.description}: {_one_line(exc)}") from exc
         with conn:
             try:
                 self._migrate_locked(conn)
             except psycopg.Error as exc:
-                raise StoreUnavailable(f"cannot prepare {self.description}: {exc}".strip()) from exc
+                raise StoreUnavailable(f"cannot prepare {self.description}: {_one_line(exc)}") from exc
 
     def _migrate_locked(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("SELECT pg_advisory_lock(%s, %s)", schema_postgres.MIGRATION_LOCK)
