@@ -133,14 +133,18 @@ def test_trace_list_filters_and_paging(store) -> None:
     assert facets == {"model": ["claude-sonnet-4", "gpt-4o", "gpt-4o-mini"], "provider": ["anthropic", "openai"]}
 
 
-def test_sessions_group_traces_by_conversation(store) -> None:
+@pytest.mark.parametrize("scan_page", [1000, 2])
+def test_sessions_group_traces_by_conversation(store, scan_page: int, monkeypatch) -> None:
+    monkeypatch.setattr(queries, "_SESSION_SCAN_PAGE", scan_page)  # 2: the walk takes several pages
     now = time.time_ns()
     first = _ingest(store, 3, now - 10**10, conversation_id="conv-a")
     _ingest(store, 1, now - 10**9, conversation_id="conv-b")
     _ingest(store, 2, now)
+    _ingest(store, 3, now - 10**11, conversation_id="conv-c")
     sessions = store.list_sessions()
-    assert [s["conversation_id"] for s in sessions] == ["conv-b", "conv-a"]
+    assert [s["conversation_id"] for s in sessions] == ["conv-b", "conv-a", "conv-c"]
     assert sessions[1]["traces"] == 3 and sessions[1]["input_tokens"] == 30
+    assert [s["conversation_id"] for s in store.list_sessions(limit=1, offset=1)] == ["conv-a"]
     assert [t["trace_id"] for t in store.session_traces("conv-a")] == first
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from otel_genai.viewer.store import Reader
 
 MAX_PAGE_SIZE = 200
+_SESSION_SCAN_PAGE = 1000
 _SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
 _STATUS = {0: "unset", 1: "ok", 2: "error"}
 _TRACE_COLUMNS = (
@@ -285,13 +286,24 @@ def list_sessions(conn: Reader, limit: int = 50, offset: int = 0) -> list[dict[s
     wanted = max(1, min(limit, MAX_PAGE_SIZE)) + max(0, offset)
     # Walk traces newest first until enough distinct conversations are seen, then total
     # only those: grouping every stored trace would cost time proportional to the store.
+    # Read in keyset pages: a server engine would otherwise send every row at once.
     recent: dict[str, None] = {}
-    for (conversation_id,) in conn.execute(
-        "SELECT conversation_id FROM traces WHERE conversation_id IS NOT NULL AND span_count > 0 ORDER BY start_ns DESC"
-    ):
-        recent.setdefault(conversation_id, None)
-        if len(recent) >= wanted:
+    after: list[int] = []
+    while len(recent) < wanted:
+        rows = conn.execute(
+            "SELECT conversation_id, start_ns, trace_no FROM traces WHERE conversation_id IS NOT NULL "
+            "AND span_count > 0"
+            + (" AND (start_ns, trace_no) < (?, ?)" if after else "")
+            + " ORDER BY start_ns DESC, trace_no DESC LIMIT ?",
+            [*after, _SESSION_SCAN_PAGE],
+        ).fetchall()
+        for row in rows:
+            recent.setdefault(row[0], None)
+            if len(recent) >= wanted:
+                break
+        if len(rows) < _SESSION_SCAN_PAGE:
             break
+        after = [rows[-1][1], rows[-1][2]]
     ids = list(recent)[max(0, offset) :]
     if not ids:
         return []
