@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 SUPERUSER = "viewer_tests"
+# Test settings: small, and fsync off (a test survives PostgreSQL stopping, not the machine).
+TEST_SETTINGS = {"fsync": "off", "shared_buffers": "16MB", "max_connections": "60"}
 
 
 def find_bin_dir() -> Path | None:
@@ -71,8 +73,9 @@ def _os_user() -> str | None:
 class PostgresServer:
     """One PostgreSQL cluster, listening on 127.0.0.1 and a socket in its own folder."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, settings: dict[str, str] | None = None) -> None:
         self.bin_dir = bin_dir
+        self.settings = {**TEST_SETTINGS, **(settings or {})}
         self.user = _os_user()
         self.root = Path(tempfile.mkdtemp(prefix="otel-genai-pg-"))
         self.data = self.root / "data"
@@ -93,8 +96,9 @@ class PostgresServer:
         """Start on a free port (the port it had, after a stop)."""
         for _ in range(5):
             port = self.port or _free_port()
-            options = (f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c shared_buffers=16MB -c max_connections=60")  # fmt: skip
+            options = f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 " + " ".join(
+                f"-c {name}={value}" for name, value in self.settings.items()
+            )
             result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60",
                                "-o", options, "start", check=False)  # fmt: skip
             if result.returncode == 0:
@@ -107,6 +111,10 @@ class PostgresServer:
     def stop(self, mode: str = "fast") -> None:
         """Stop; ``immediate`` is a crash (no checkpoint; restart replays the WAL)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    def postmaster_pid(self) -> int:
+        """The server's main process (its backends are its children)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
     def log(self) -> str:
         path = self.root / "log"
