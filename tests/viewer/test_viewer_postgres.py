@@ -210,3 +210,43 @@ def test_missing_postgresql_skips_locally_and_fails_in_ci(monkeypatch) -> None:
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="must run in CI"):
         postgres_server.require_postgres()
+
+
+def test_a_page_only_instance_reads_a_read_only_database(store, store_location: str) -> None:
+    """What a page on a read replica does: no migration, no temporary table, only reads."""
+    import uuid
+
+    import psycopg
+
+    from otel_genai.viewer.store_postgres import PostgresStore
+
+    request, ids = trace_request(3, time.time_ns(), text="seen from the replica", conversation_id="conv-r")
+    ingest(store, "traces", request)
+    role = f"page_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(store_location, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        admin.execute(f"ALTER ROLE {role} SET default_transaction_read_only = on")
+    page = PostgresStore(store_location.replace("viewer_tests@", f"{role}@"), writer=False)
+    try:
+        assert {t["trace_id"] for t in page.list_traces(queries.TraceFilter(text="replica"))["traces"]} == set(ids)
+        detail = page.trace_detail(ids[0])
+        assert detail is not None and detail["trace"]["span_count"] == 2
+        assert page.list_sessions()[0]["traces"] == 3
+        assert page.overview(time.time_ns() - DAY_NS, time.time_ns() + 10**9)["totals"]["calls"] == 3
+    finally:
+        page.close()
+    # A receiver there is refused in one line (it could neither migrate nor write).
+    with pytest.raises(StoreUnavailable, match="cannot prepare .*read-only transaction"):
+        PostgresStore(store_location.replace("viewer_tests@", f"{role}@"), writer=True)
+
+
+def test_a_page_only_instance_waits_for_a_receiver_to_create_the_tables(postgres_server: PostgresServer) -> None:
+    from otel_genai.viewer.store_postgres import PostgresStore
+
+    empty = postgres_server.create_database()
+    try:
+        with pytest.raises(StoreUnavailable, match="start a receiver of this version first"):
+            PostgresStore(empty, writer=False)
+    finally:
+        postgres_server.drop_database(empty)

@@ -70,7 +70,7 @@ class ViewerServer:
     def __init__(self, config: ViewerConfig) -> None:
         config.check()
         self.config = config
-        self.store = open_store(config.store_location, index_in_background=True)
+        self.store = open_store(config.store_location, index_in_background=True, writer=config.receivers_enabled)
         self._policy = RetentionPolicy(config.retention_days, int(config.max_size_mb * 1024 * 1024))
         self._servers: list[_QuietServer] = []
         self._grpc: grpc.Server | None = None

@@ -132,12 +132,18 @@ def sqlite_path(location: str) -> Path:
     return Path(location).expanduser()
 
 
-def open_store(location: str, *, index_in_background: bool = False, pool_size: int = 8) -> Store:
-    """The store at ``location``: a ``postgresql://`` URL, or a SQLite file (path or ``sqlite:///``)."""
+def open_store(
+    location: str, *, index_in_background: bool = False, pool_size: int = 8, writer: bool = True
+) -> Store:
+    """The store at ``location``: a ``postgresql://`` URL, or a SQLite file (path or ``sqlite:///``).
+
+    ``writer=False`` (a page-only instance) opens a PostgreSQL store without migrating or
+    writing anything, so it can read a hot-standby replica.
+    """
     if is_postgres_location(location):
         from otel_genai.viewer.store_postgres import PostgresStore
 
-        return PostgresStore(location, pool_size=pool_size)
+        return PostgresStore(location, pool_size=pool_size, writer=writer)
     from otel_genai.viewer.store_sqlite import SqliteStore
 
     return SqliteStore(sqlite_path(location), index_in_background=index_in_background)

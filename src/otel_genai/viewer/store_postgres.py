@@ -158,25 +158,29 @@ class PostgresReader:
             below = rows[-1][0]
 
 
-def _configure(conn: psycopg.Connection[Any]) -> None:
+def _configure_reader(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_loader("numeric", _WholeNumberLoader)
+
+
+def _configure_writer(conn: psycopg.Connection[Any]) -> None:
+    _configure_reader(conn)
     conn.execute(_CREATE_SPAN_ROWS)
 
 
 class PostgresStore(Store):
     """The viewer's tables in a PostgreSQL database, migrated to the latest version on open."""
 
-    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout_s: int = 5) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout_s: int = 5, writer: bool = True) -> None:
         self.description = describe(url)
         self._url = url
         self._connect_timeout_s = connect_timeout_s
-        self._migrate()
+        self._check_schema(migrate=writer)
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "connect_timeout": connect_timeout_s},
-            configure=_configure,
+            configure=_configure_writer if writer else _configure_reader,
             check=ConnectionPool.check_connection,
             # A request waiting this long for a connection (e.g. the server is down) gets a 503,
             # well within an exporter's own timeout (10 s by default), so it retries.
@@ -186,17 +190,30 @@ class PostgresStore(Store):
         )
         self._pool.open()
 
-    def _migrate(self) -> None:
-        """Bring the schema to LATEST_VERSION; one instance at a time, the others wait."""
+    def _check_schema(self, *, migrate: bool) -> None:
+        """Bring the schema to LATEST_VERSION (one instance at a time), or check that it is there."""
         try:
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._connect_timeout_s)
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"cannot connect to {self.description}: {_one_line(exc)}") from exc
         with conn:
             try:
-                self._migrate_locked(conn)
+                if migrate:
+                    self._migrate_locked(conn)
+                else:
+                    self._expect_latest(conn)
             except psycopg.Error as exc:
                 raise StoreUnavailable(f"cannot prepare {self.description}: {_one_line(exc)}") from exc
+
+    def _expect_latest(self, conn: psycopg.Connection[Any]) -> None:
+        found = conn.execute("SELECT to_regclass('otel_genai_schema') IS NOT NULL").fetchone()
+        row = conn.execute("SELECT MAX(version) FROM otel_genai_schema").fetchone() if found and found[0] else None
+        current = int(row[0]) if row and row[0] is not None else 0
+        if current != LATEST_VERSION:
+            raise StoreUnavailable(
+                f"{self.description} has schema version {current}, this otel-genai reads {LATEST_VERSION}: "
+                "start a receiver of this version first (it migrates the database)"
+            )
 
     def _migrate_locked(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("SELECT pg_advisory_lock(%s, %s)", schema_postgres.MIGRATION_LOCK)
