@@ -132,9 +132,7 @@ def sqlite_path(location: str) -> Path:
     return Path(location).expanduser()
 
 
-def open_store(
-    location: str, *, index_in_background: bool = False, pool_size: int = 8, writer: bool = True
-) -> Store:
+def open_store(location: str, *, index_in_background: bool = False, pool_size: int = 8, writer: bool = True) -> Store:
     """The store at ``location``: a ``postgresql://`` URL, or a SQLite file (path or ``sqlite:///``).
 
     ``writer=False`` (a page-only instance) opens a PostgreSQL store without migrating or
