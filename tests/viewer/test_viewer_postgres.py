@@ -250,3 +250,31 @@ def test_a_page_only_instance_waits_for_a_receiver_to_create_the_tables(postgres
             PostgresStore(empty, writer=False)
     finally:
         postgres_server.drop_database(empty)
+
+
+@pytest.mark.parametrize("window", [3, 7])
+def test_search_walks_recent_rows_then_the_index_without_gaps(store, window: int, monkeypatch) -> None:
+    from otel_genai.viewer import store_postgres
+
+    # Small windows and chunks, so a few traces take every path: windows with many hits,
+    # a window with few that hands over to the index, and several index chunks.
+    monkeypatch.setattr(store_postgres, "_RECENT_WINDOW", window)
+    monkeypatch.setattr(store_postgres, "_SEARCH_CHUNK", 4)
+    monkeypatch.setattr(store_postgres, "_RARE", 3)
+    now = time.time_ns()
+    hits: list[str] = []
+    for batch in range(4):
+        request, ids = trace_request(2, now + batch * 10**9, text="needle in hay")
+        ingest(store, "traces", request)
+        hits += ids
+        ingest(store, "traces", trace_request(6, now + batch * 10**9, text="only hay")[0])
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = store.list_traces(queries.TraceFilter(text="needle", limit=3, before=cursor))
+        seen += [t["trace_id"] for t in page["traces"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == hits[::-1]
+    assert len(store.list_traces(queries.TraceFilter(text="hay", limit=200))["traces"]) == 32

@@ -37,6 +37,9 @@ LATEST_VERSION = max(schema_postgres.MIGRATIONS)
 # A tsvector holds at most 1 MB; captured texts past this many characters are searched by their start.
 _MAX_SEARCHABLE_CHARS = 200_000
 _SEARCH_CHUNK = 200
+# Search reads the newest rows this many at a time while at least one row in _RARE matches.
+_RECENT_WINDOW = 2_000
+_RARE = 50
 _WRITE_ATTEMPTS = 3
 
 _SPAN_TYPES = {
@@ -143,12 +146,38 @@ class PostgresReader:
         return f"strpos({delimited_column}, ',' || ? || ',') > 0"
 
     def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
+        # Two ways to walk the hits newest first, each fast where the other is slow: a word
+        # in many texts is found by reading the newest rows in order (the GIN index would
+        # hand over every hit to sort); a rare word by the GIN index (reading in order would
+        # pass over nearly every row). The planner cannot tell them apart (it guesses a
+        # rare word's frequency), so the newest rows are read first, and a window with
+        # few hits hands over to the index.
         query = tsquery(words)
         below = below_trace_no if below_trace_no is not None else 2**62
+        last = None
+        while True:
+            row = self._conn.execute(
+                "WITH recent AS (SELECT trace_no, terms FROM content WHERE trace_no < %s "
+                "ORDER BY trace_no DESC LIMIT %s) "
+                "SELECT array_agg(trace_no ORDER BY trace_no DESC) FILTER (WHERE terms @@ to_tsquery('simple', %s)), "
+                "MIN(trace_no), COUNT(*) FROM recent",
+                (below, _RECENT_WINDOW, query),
+            ).fetchone()
+            hits, lowest, scanned = row if row else (None, None, 0)
+            for trace_no in hits or ():
+                if trace_no != last:
+                    last = trace_no
+                    yield trace_no
+            if scanned < _RECENT_WINDOW or lowest is None:
+                return  # no older rows
+            below = int(lowest)
+            if len(hits or ()) * _RARE < scanned:
+                break
         while True:
             rows = self._conn.execute(
-                "SELECT DISTINCT trace_no FROM content WHERE terms @@ to_tsquery('simple', %s) AND trace_no < %s "
-                "ORDER BY trace_no DESC LIMIT %s",
+                "WITH hits AS MATERIALIZED (SELECT trace_no FROM content "
+                "WHERE terms @@ to_tsquery('simple', %s) AND trace_no < %s) "
+                "SELECT DISTINCT trace_no FROM hits ORDER BY trace_no DESC LIMIT %s",
                 (query, below, _SEARCH_CHUNK),
             ).fetchall()
             for (trace_no,) in rows:
