@@ -106,14 +106,13 @@ class _WholeNumberLoader(Loader):
 
 
 class _Row(tuple):  # type: ignore[type-arg]
-    """A result row readable by position and by column name, like ``sqlite3.Row``."""
+    """A result row readable by position and by column name, like ``sqlite3.Row``.
 
-    columns: dict[str, int]
+    Each query gets a subclass that knows its columns, so a row costs one tuple.
+    """
 
-    def __new__(cls, values: Sequence[Any], columns: dict[str, int]) -> _Row:
-        row = super().__new__(cls, values)
-        row.columns = columns
-        return row
+    __slots__ = ()
+    columns: dict[str, int] = {}
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
@@ -123,7 +122,21 @@ class _Row(tuple):  # type: ignore[type-arg]
 
 def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], _Row]:
     columns = {column.name: i for i, column in enumerate(cursor.description or ())}
-    return lambda values: _Row(values, columns)
+    return type("Row", (_Row,), {"__slots__": (), "columns": columns})
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    """A query's rows, fetched at once (the page's results are bounded), read like a cursor.
+
+    Fetching all rows in one call costs a fifth of fetching them one by one (psycopg checks
+    each step): 0.02 against 0.14 s for the overview's 42,000 latency samples (cProfile).
+    """
+
+    def fetchall(self) -> list[Any]:
+        return self
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -138,9 +151,9 @@ class PostgresReader:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
 
-    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Rows:
         cursor = self._conn.cursor(row_factory=_row_factory)
-        return cursor.execute(_placeholders(sql), parameters)
+        return _Rows(cursor.execute(_placeholders(sql), parameters).fetchall())
 
     def contains_sql(self, delimited_column: str) -> str:
         return f"strpos({delimited_column}, ',' || ? || ',') > 0"
@@ -174,12 +187,16 @@ class PostgresReader:
             if len(hits or ()) * _RARE < scanned:
                 break
         while True:
-            rows = self._conn.execute(
-                "WITH hits AS MATERIALIZED (SELECT trace_no FROM content "
-                "WHERE terms @@ to_tsquery('simple', %s) AND trace_no < %s) "
-                "SELECT DISTINCT trace_no FROM hits ORDER BY trace_no DESC LIMIT %s",
-                (query, below, _SEARCH_CHUNK),
-            ).fetchall()
+            with self._conn.transaction():
+                # Only the GIN index: the planner, guessing the word common, would read the
+                # whole table in order (measured: 160 ms against 1 ms for a rare word at 250,000 texts).
+                self._conn.execute("SET LOCAL enable_seqscan = off")
+                self._conn.execute("SET LOCAL enable_indexscan = off")
+                rows = self._conn.execute(
+                    "SELECT DISTINCT trace_no FROM content WHERE terms @@ to_tsquery('simple', %s) AND trace_no < %s "
+                    "ORDER BY trace_no DESC LIMIT %s",
+                    (query, below, _SEARCH_CHUNK),
+                ).fetchall()
             for (trace_no,) in rows:
                 yield trace_no
             if len(rows) < _SEARCH_CHUNK:
