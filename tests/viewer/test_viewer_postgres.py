@@ -60,9 +60,9 @@ def test_instances_starting_together_migrate_once(store_location: str) -> None:
 
 
 def test_a_database_migrated_by_a_newer_viewer_is_refused(store, store_location: str) -> None:
-    from otel_genai.viewer.store_postgres import PostgresStore
-
     import psycopg
+
+    from otel_genai.viewer.store_postgres import PostgresStore
 
     with psycopg.connect(store_location, autocommit=True) as newer:
         newer.execute("INSERT INTO otel_genai_schema (version) VALUES (99)")
