@@ -151,16 +151,20 @@ CREATE INDEX content_terms ON content USING gin (terms);
 
 _AGGREGATE_SQL = ", ".join(f"'{op}'" for op in AGGREGATE_OPERATIONS)
 
-# Rebuilds the summary of the traces whose numbers are in the array parameter. Root: the
-# span without a parent, else the earliest (a trace whose root lives in another process).
-REFRESH_TRACES = f"""
-UPDATE traces SET
-    start_ns = agg.start_ns, end_ns = agg.end_ns, root_name = agg.root_name,
-    root_service = agg.root_service, span_count = agg.span_count, genai_count = agg.genai_count,
-    error_count = agg.error_count, input_tokens = agg.input_tokens, output_tokens = agg.output_tokens,
-    conversation_id = agg.conversation_id, models = agg.models, providers = agg.providers
-FROM (
-    SELECT s.trace_no, MIN(s.start_ns) AS start_ns, MAX(s.end_ns) AS end_ns,
+_SUMMARY_COLUMNS = (
+    "start_ns", "end_ns", "root_name", "root_service", "span_count", "genai_count", "error_count",
+    "input_tokens", "output_tokens", "conversation_id", "models", "providers",
+)  # fmt: skip
+
+
+def _summaries(spans: str, key: str) -> str:
+    """Per-trace summary rows over ``spans`` (aliased ``s``), one per ``key``.
+
+    Root: the span without a parent, else the earliest (a trace whose root lives in another
+    process). Token totals skip aggregate operations when the model calls inside report usage.
+    """
+    return f"""
+    SELECT {key} AS trace_key, MIN(s.start_ns) AS start_ns, MAX(s.end_ns) AS end_ns,
            (array_agg(s.name ORDER BY s.parent_span_id <> '', s.start_ns))[1] AS root_name,
            COALESCE((array_agg(r.service_name ORDER BY s.parent_span_id <> '', s.start_ns))[1], '')
              AS root_service,
@@ -171,10 +175,27 @@ FROM (
                              THEN s.output_tokens END), SUM(s.output_tokens)) AS output_tokens,
            MAX(s.conversation_id) AS conversation_id,
            ',' || COALESCE(string_agg(DISTINCT s.model, ',') || ',', '') AS models,
-           ',' || COALESCE(string_agg(DISTINCT s.provider, ',') || ',', '') AS providers
-    FROM spans s LEFT JOIN resources r ON r.digest = s.resource_digest
-    WHERE s.trace_no = ANY(%s)
-    GROUP BY s.trace_no
-) AS agg
-WHERE traces.trace_no = agg.trace_no
+           ',' || COALESCE(string_agg(DISTINCT s.provider, ',') || ',', '') AS providers,
+           MIN(s.arrival) AS arrival
+    FROM {spans} LEFT JOIN resources r ON r.digest = s.resource_digest
+    GROUP BY {key}"""
+
+
+# Traces of the staged spans (temporary table span_rows), created with their summary in the
+# order they arrived; a trace already stored is only locked (and numbered). ``created`` tells
+# which: xmax is 0 on a row this statement inserted.
+INSERT_TRACES = f"""
+INSERT INTO traces (trace_id, {", ".join(_SUMMARY_COLUMNS)})
+SELECT trace_key, {", ".join(_SUMMARY_COLUMNS)}
+FROM ({_summaries("(SELECT DISTINCT ON (trace_id, span_id) * FROM span_rows) s", "s.trace_id")}) AS agg
+ORDER BY arrival
+ON CONFLICT (trace_id) DO UPDATE SET trace_id = excluded.trace_id
+RETURNING trace_id, trace_no, xmax = 0 AS created
+"""
+
+# Rebuilds the summary of the stored traces whose numbers are in the array parameter.
+REFRESH_TRACES = f"""
+UPDATE traces SET {", ".join(f"{c} = agg.{c}" for c in _SUMMARY_COLUMNS)}
+FROM ({_summaries("(SELECT *, 0 AS arrival FROM spans WHERE trace_no = ANY(%s)) s", "s.trace_no")}) AS agg
+WHERE traces.trace_no = agg.trace_key
 """
