@@ -16,7 +16,7 @@ import pytest
 
 # The helper module beside this file, importable whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).parent))
-from postgres_server import PostgresServer, require_postgres  # noqa: E402
+from postgres_server import PostgresServer, running_server  # noqa: E402
 from viewer_telemetry import Pipeline, make_pipeline  # noqa: E402
 
 from otel_genai.viewer.config import ViewerConfig
@@ -29,12 +29,8 @@ ENGINES = ["sqlite", "postgresql"]
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One PostgreSQL server for this test session (each pytest-xdist worker has its own)."""
-    server = PostgresServer(require_postgres())
-    try:
-        server.start()
+    with running_server() as server:
         yield server
-    finally:
-        server.destroy()
 
 
 @pytest.fixture(params=ENGINES)

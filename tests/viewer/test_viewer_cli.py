@@ -10,6 +10,7 @@ import sys
 
 import pytest
 import requests
+from ui_process import kill_if_running, start_ui
 
 from otel_genai.viewer import trace_url
 
@@ -83,38 +84,12 @@ def test_ui_store_option_and_environment_select_the_sqlite_file(tmp_path, monkey
     assert sqlite_path("sqlite:////var/lib/x.db").as_posix() == "/var/lib/x.db"
     assert sqlite_path("sqlite:///relative.db").as_posix() == "relative.db"
     target = tmp_path / "elsewhere" / "mine.sqlite3"
-    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--no-grpc", "--http-port", "0", "--port", "0"]
     env = {**os.environ, "OTEL_GENAI_UI_STORE": f"sqlite:///{target}"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    process, output = start_ui(["--no-grpc", "--http-port", "0", "--port", "0"], env=env)
     try:
-        assert process.stdout is not None
-        output = ""
-        for line in process.stdout:
-            output += line
-            if "Ctrl+C" in line:
-                break
         assert f"otel-genai ui: store {target}\n" in output
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        kill_if_running(process)
     assert target.exists()
-
-
-def test_ui_reports_a_port_in_use(tmp_path) -> None:
-    import socket
-
-    from click.testing import CliRunner
-
-    from otel_genai.cli import main
-
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        args = ["ui", "--http-port", "0", "--grpc-port", "0", "--port", str(port), "--data-dir", str(tmp_path)]
-        result = CliRunner().invoke(main, args)
-    assert result.exit_code != 0
-    assert "cannot listen" in result.output

@@ -11,8 +11,16 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from postgres_server import PostgresServer, require_postgres
-from viewer_telemetry import emit_latest_conversation, emit_legacy_conversation, query_rows, trace_request, wait_for
+from postgres_server import PostgresServer, running_server
+from ui_process import kill_if_running, start_ui
+from viewer_telemetry import (
+    emit_latest_conversation,
+    emit_legacy_conversation,
+    query_rows,
+    search_all_pages,
+    trace_request,
+    wait_for,
+)
 
 from otel_genai.viewer import queries
 from otel_genai.viewer.ingest import ingest
@@ -114,29 +122,22 @@ def test_the_password_is_never_shown(postgres_server: PostgresServer, store_loca
     store = PostgresStore(with_password)
     assert secret not in store.description and store.description.startswith("postgresql://viewer_tests@127.0.0.1:")
     store.close()
-    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--no-grpc", "--http-port", "0", "--port", "0",
-               "--store", with_password]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args = ["--no-grpc", "--http-port", "0", "--port", "0", "--store"]
+    process, output = start_ui([*args, with_password])
     try:
-        assert process.stdout is not None
-        output = ""
-        for line in process.stdout:
-            output += line
-            if "Ctrl+C" in line:
-                break
         assert "store postgresql://viewer_tests@127.0.0.1:" in output, output
         assert "by age" in output
         process.terminate()
+        assert process.stdout is not None
         output += process.stdout.read()
         assert process.wait(timeout=30) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        kill_if_running(process)
     assert secret not in output
     # A server that is not there: a one-line reason, still without the password.
     unreachable = f"postgresql://someone:{secret}@127.0.0.1:{_closed_port()}/nothing"
-    result = subprocess.run([*command[:-1], unreachable], capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "otel_genai.cli", "ui", *args, unreachable]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "cannot connect to postgresql://someone@127.0.0.1:" in result.stderr
     assert secret not in result.stdout + result.stderr and "Traceback" not in result.stderr
@@ -153,12 +154,8 @@ def _closed_port() -> int:
 @pytest.fixture
 def own_server() -> Iterator[PostgresServer]:
     """A server of this test's own, since the test stops and restarts it."""
-    server = PostgresServer(require_postgres())
-    try:
-        server.start()
+    with running_server() as server:
         yield server
-    finally:
-        server.destroy()
 
 
 def test_stopping_postgresql_mid_ingest_loses_nothing_acknowledged(own_server: PostgresServer, viewer_factory) -> None:
@@ -256,13 +253,13 @@ def test_a_page_only_instance_waits_for_a_receiver_to_create_the_tables(postgres
 
 @pytest.mark.parametrize("window", [3, 7])
 def test_search_walks_recent_rows_then_the_index_without_gaps(store, window: int, monkeypatch) -> None:
-    from otel_genai.viewer import store_postgres
+    from otel_genai.viewer import postgres_reader
 
     # Small windows and chunks, so a few traces take every path: windows with many hits,
     # a window with few that hands over to the index, and several index chunks.
-    monkeypatch.setattr(store_postgres, "_RECENT_WINDOW", window)
-    monkeypatch.setattr(store_postgres, "_SEARCH_CHUNK", 4)
-    monkeypatch.setattr(store_postgres, "_RARE", 3)
+    monkeypatch.setattr(postgres_reader, "_RECENT_WINDOW", window)
+    monkeypatch.setattr(postgres_reader, "_SEARCH_CHUNK", 4)
+    monkeypatch.setattr(postgres_reader, "_RARE", 3)
     now = time.time_ns()
     hits: list[str] = []
     for batch in range(4):
@@ -270,13 +267,33 @@ def test_search_walks_recent_rows_then_the_index_without_gaps(store, window: int
         ingest(store, "traces", request)
         hits += ids
         ingest(store, "traces", trace_request(6, now + batch * 10**9, text="only hay")[0])
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = store.list_traces(queries.TraceFilter(text="needle", limit=3, before=cursor))
-        seen += [t["trace_id"] for t in page["traces"]]
-        cursor = page["next"]
-        if cursor is None:
-            break
+    seen = search_all_pages(store, "needle", page_size=3)
     assert seen == hits[::-1]
     assert len(store.list_traces(queries.TraceFilter(text="hay", limit=200))["traces"]) == 32
+
+
+def _texts_on_one_trace(store, texts: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """A trace whose chat span carries ``texts[0]`` and whose log events carry the others."""
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+
+    request, (trace_id,) = trace_request(1, time.time_ns(), text=texts[0])
+    ingest(store, "traces", request)
+    chat = request.resource_spans[0].scope_spans[0].spans[1]
+    logs = ExportLogsServiceRequest()
+    records = logs.resource_logs.add().scope_logs.add().log_records
+    for text in texts[1:]:
+        record = records.add(time_unix_nano=time.time_ns(), trace_id=chat.trace_id, span_id=chat.span_id,
+                             event_name="gen_ai.user.message")  # fmt: skip
+        record.body.kvlist_value.values.add(key="content").value.string_value = text
+    ingest(store, "logs", logs)
+    return trace_id
+
+
+def test_search_finds_a_trace_whose_texts_straddle_a_window(store, monkeypatch) -> None:
+    from otel_genai.viewer import postgres_reader
+
+    monkeypatch.setattr(postgres_reader, "_RECENT_WINDOW", 3)
+    older = _texts_on_one_trace(store, ["hay one", "hay two", "the needle", "hay three"])
+    _texts_on_one_trace(store, ["hay four", "hay five"])
+    # The first window holds the newer trace's two texts and one of the older trace's four.
+    assert search_all_pages(store, "needle", page_size=5) == [older]

@@ -10,7 +10,7 @@ import time
 
 import pytest
 import requests
-from viewer_telemetry import query_rows, trace_request
+from viewer_telemetry import query_rows, search_all_pages, trace_request
 
 from otel_genai.viewer import queries
 from otel_genai.viewer.ingest import ingest
@@ -211,15 +211,7 @@ def test_search_pages_newest_arrival_first_without_gaps(store) -> None:
     for batch in range(6):
         hits += _ingest(store, 5, now + batch * 10**9, text="needle in the haystack")
         _ingest(store, 5, now + batch * 10**9, text="just hay")
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = store.list_traces(queries.TraceFilter(text="needle", limit=7, before=cursor))
-        seen += [t["trace_id"] for t in page["traces"]]
-        cursor = page["next"]
-        if cursor is None:
-            break
-    assert seen == hits[::-1]
+    assert search_all_pages(store, "needle", page_size=7) == hits[::-1]
     errors = store.list_traces(queries.TraceFilter(text="needle", errors_only=True))
     assert errors["traces"] == []
 

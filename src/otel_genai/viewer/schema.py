@@ -13,6 +13,19 @@ CONTENT_ID_SHIFT = 20  # up to ~1M content rows per trace
 AGGREGATE_OPERATIONS = ("invoke_agent", "invoke_workflow", "plan", "create_agent")
 _AGGREGATE_SQL = ", ".join(f"'{op}'" for op in AGGREGATE_OPERATIONS)
 
+
+def token_total(column: str) -> str:
+    """SQL: a trace's total of the ``column`` token counts of its spans ``s``.
+
+    Shared by both engines' trace summaries; aggregate operations count only when no model
+    call inside reports usage.
+    """
+    return (
+        f"COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL}) "
+        f"THEN s.{column} END), SUM(s.{column}))"
+    )
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 
@@ -191,10 +204,7 @@ FROM (
              WHERE r.trace_no = b.trace_no ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1), '')
              AS root_service,
            COUNT(*) AS span_count, SUM(s.is_genai) AS genai_count, SUM(s.is_error) AS error_count,
-           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                             THEN s.input_tokens END), SUM(s.input_tokens)) AS input_tokens,
-           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                             THEN s.output_tokens END), SUM(s.output_tokens)) AS output_tokens,
+           {token_total("input_tokens")} AS input_tokens, {token_total("output_tokens")} AS output_tokens,
            MAX(s.conversation_id) AS conversation_id,
            ',' || COALESCE(group_concat(DISTINCT s.model) || ',', '') AS models,
            ',' || COALESCE(group_concat(DISTINCT s.provider) || ',', '') AS providers

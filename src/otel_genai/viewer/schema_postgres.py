@@ -12,7 +12,7 @@ identity column.
 
 from __future__ import annotations
 
-from otel_genai.viewer.schema import AGGREGATE_OPERATIONS
+from otel_genai.viewer.schema import token_total
 
 # Keys of pg_advisory_lock / pg_try_advisory_xact_lock: "otel-genai" in ASCII, then a purpose.
 MIGRATION_LOCK = (0x6F74656C, 1)
@@ -149,8 +149,6 @@ CREATE INDEX content_terms ON content USING gin (terms);
 """,
 }
 
-_AGGREGATE_SQL = ", ".join(f"'{op}'" for op in AGGREGATE_OPERATIONS)
-
 _SUMMARY_COLUMNS = (
     "start_ns", "end_ns", "root_name", "root_service", "span_count", "genai_count", "error_count",
     "input_tokens", "output_tokens", "conversation_id", "models", "providers",
@@ -169,10 +167,7 @@ def _summaries(spans: str, key: str) -> str:
            COALESCE((array_agg(r.service_name ORDER BY s.parent_span_id <> '', s.start_ns))[1], '')
              AS root_service,
            COUNT(*) AS span_count, SUM(s.is_genai) AS genai_count, SUM(s.is_error) AS error_count,
-           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                             THEN s.input_tokens END), SUM(s.input_tokens)) AS input_tokens,
-           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                             THEN s.output_tokens END), SUM(s.output_tokens)) AS output_tokens,
+           {token_total("input_tokens")} AS input_tokens, {token_total("output_tokens")} AS output_tokens,
            MAX(s.conversation_id) AS conversation_id,
            ',' || COALESCE(string_agg(DISTINCT s.model, ',') || ',', '') AS models,
            ',' || COALESCE(string_agg(DISTINCT s.provider, ',') || ',', '') AS providers,
