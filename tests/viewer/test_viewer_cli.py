@@ -27,7 +27,9 @@ def test_trace_url() -> None:
 def test_ui_command_serves_until_stopped(tmp_path, stop_signal) -> None:
     command = [sys.executable, "-m", "otel_genai.cli", "ui", "--http-port", "0", "--grpc-port", "0", "--port", "0",
                "--data-dir", str(tmp_path), "--retention-days", "3", "--max-size-mb", "50"]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # A shell's background job inherits SIGINT ignored; the test needs the default, as in a terminal.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     try:
         lines = []
         assert process.stdout is not None

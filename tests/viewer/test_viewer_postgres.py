@@ -244,10 +244,20 @@ def test_a_page_only_instance_waits_for_a_receiver_to_create_the_tables(postgres
     from otel_genai.viewer.store_postgres import PostgresStore
 
     empty = postgres_server.create_database()
+    opened: list[PostgresStore] = []
     try:
-        with pytest.raises(StoreUnavailable, match="start a receiver of this version first"):
-            PostgresStore(empty, writer=False)
+        with pytest.raises(StoreUnavailable, match="start a receiver of this version"):
+            PostgresStore(empty, writer=False, schema_wait_s=0)
+        # Started together: the page waits while the receiver migrates.
+        page = threading.Thread(target=lambda: opened.append(PostgresStore(empty, writer=False)))
+        page.start()
+        receiver = PostgresStore(empty)
+        page.join(60)
+        receiver.close()
+        assert len(opened) == 1 and opened[0].list_traces(queries.TraceFilter())["traces"] == []
     finally:
+        for store in opened:
+            store.close()
         postgres_server.drop_database(empty)
 
 

@@ -61,7 +61,8 @@ def run_ui(
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     click.echo(f"otel-genai ui: store {viewer.store.description}")
-    click.echo(f"  retention:  {viewer.store.retention_summary(retention_days, max_size_mb)}")
+    if receivers_enabled:
+        click.echo(f"  retention:  {viewer.store.retention_summary(retention_days, max_size_mb)}")
     if endpoints.page:
         page = endpoints.page + "/"
         if config.token:

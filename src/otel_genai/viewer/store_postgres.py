@@ -88,10 +88,20 @@ def _configure_writer(conn: psycopg.Connection[Any]) -> None:
 class PostgresStore(Store):
     """The viewer's tables in a PostgreSQL database, migrated to the latest version on open."""
 
-    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout_s: int = 5, writer: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 8,
+        connect_timeout_s: int = 5,
+        writer: bool = True,
+        schema_wait_s: float = 60.0,
+    ) -> None:
+        """Open the store; ``writer=False`` waits up to ``schema_wait_s`` for a receiver to migrate it."""
         self.description = describe(url)
         self._url = url
         self._connect_timeout_s = connect_timeout_s
+        self._schema_wait_s = schema_wait_s
         self._check_schema(migrate=writer)
         self._pool = ConnectionPool(
             url,
@@ -124,14 +134,21 @@ class PostgresStore(Store):
                 raise StoreUnavailable(f"cannot prepare {self.description}: {_one_line(exc)}") from exc
 
     def _expect_latest(self, conn: psycopg.Connection[Any]) -> None:
-        found = conn.execute("SELECT to_regclass('otel_genai_schema') IS NOT NULL").fetchone()
-        row = conn.execute("SELECT MAX(version) FROM otel_genai_schema").fetchone() if found and found[0] else None
-        current = int(row[0]) if row and row[0] is not None else 0
-        if current != LATEST_VERSION:
-            raise StoreUnavailable(
-                f"{self.description} has schema version {current}, this otel-genai reads {LATEST_VERSION}: "
-                "start a receiver of this version first (it migrates the database)"
-            )
+        # Receivers and pages are often started together: give the receivers time to migrate.
+        deadline = time.monotonic() + self._schema_wait_s
+        while True:
+            found = conn.execute("SELECT to_regclass('otel_genai_schema') IS NOT NULL").fetchone()
+            row = conn.execute("SELECT MAX(version) FROM otel_genai_schema").fetchone() if found and found[0] else None
+            current = int(row[0]) if row and row[0] is not None else 0
+            if current == LATEST_VERSION:
+                return
+            if current > LATEST_VERSION or time.monotonic() >= deadline:
+                raise StoreUnavailable(
+                    f"{self.description} has schema version {current}, this otel-genai reads {LATEST_VERSION}: "
+                    "start a receiver of this version (it migrates the database)"
+                )
+            log.warning("waiting for a receiver to bring %s to schema version %s", self.description, LATEST_VERSION)
+            time.sleep(1.0)
 
     def _migrate_locked(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("SELECT pg_advisory_lock(%s, %s)", schema_postgres.MIGRATION_LOCK)
