@@ -172,11 +172,6 @@ class PostgresStore(Store):
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s, %s)", schema_postgres.MIGRATION_LOCK)
 
-    def schema_version(self) -> int:
-        with self._pool.connection() as conn:
-            row = conn.execute("SELECT MAX(version) FROM otel_genai_schema").fetchone()
-        return int(row[0]) if row else 0
-
     # -- reading ---------------------------------------------------------------------
 
     @contextmanager
