@@ -39,6 +39,9 @@ import requests
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 
+# The tests' helpers for starting `otel-genai ui` and a throwaway PostgreSQL.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "viewer"))
+
 SPANS_PER_TRACE = 4
 SPANS_PER_REQUEST = 512
 TRACES_PER_REQUEST = SPANS_PER_REQUEST // SPANS_PER_TRACE
@@ -153,15 +156,10 @@ def build_request(rng: random.Random, first_start_ns: int, spread_ns: int) -> by
 
 def start_viewer(options: list[str]) -> tuple[subprocess.Popen[str], str | None, str | None]:
     """Run `otel-genai ui` on free ports; returns the process, its receiver and page URLs (or None)."""
-    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--no-grpc", "--http-port", "0", "--port", "0",
-               "--retention-days", "30", "--max-size-mb", "100000", *options]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    output = ""
-    for line in process.stdout:
-        output += line
-        if "Ctrl+C" in line:
-            break
+    from ui_process import start_ui
+
+    process, output = start_ui(["--no-grpc", "--http-port", "0", "--port", "0", "--retention-days", "30",
+                                "--max-size-mb", "100000", *options])  # fmt: skip
     receiver = re.search(r"OTLP/HTTP:\s+(http://\S+)", output)
     page = re.search(r"page:\s+(http://\S+)/", output)
     if not (receiver or page):
@@ -172,7 +170,6 @@ def start_viewer(options: list[str]) -> tuple[subprocess.Popen[str], str | None,
 
 def start_postgres() -> tuple[object, str]:
     """A throwaway PostgreSQL server (the tests' helper), with settings for a write-heavy load."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "viewer"))
     from postgres_server import PostgresServer, find_bin_dir
 
     bin_dir = find_bin_dir()
