@@ -122,6 +122,9 @@ def test_the_password_is_never_shown(postgres_server: PostgresServer, store_loca
     store = PostgresStore(with_password)
     assert secret not in store.description and store.description.startswith("postgresql://viewer_tests@127.0.0.1:")
     store.close()
+    with pytest.raises(StoreUnavailable) as malformed:
+        PostgresStore(f"postgresql://someone:{secret}@127.0.0.1:not-a-port/db")
+    assert secret not in str(malformed.value)
     args = ["--no-grpc", "--http-port", "0", "--port", "0", "--store"]
     process, output = start_ui([*args, with_password])
     try:

@@ -122,7 +122,7 @@ class PostgresStore(Store):
         """Bring the schema to LATEST_VERSION (one instance at a time), or check that it is there."""
         try:
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._connect_timeout_s)
-        except psycopg.OperationalError as exc:
+        except psycopg.Error as exc:  # unreachable, refused, or a malformed URL
             raise StoreUnavailable(f"cannot connect to {self.description}: {_one_line(exc)}") from exc
         with conn:
             try:
