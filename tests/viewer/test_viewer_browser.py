@@ -23,6 +23,13 @@ from otel_genai.viewer import trace_url
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def engine() -> str:
+    """The page is the same over either engine: drive it over SQLite only."""
+    return "sqlite"
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -11,7 +11,7 @@ from otel_genai.viewer.conversation import build_conversation, normalize_message
 
 
 def _spans_by_name(viewer, trace_id: str) -> dict:
-    detail = queries.trace_detail(viewer.store.reader(), trace_id)
+    detail = viewer.store.trace_detail(trace_id)
     assert detail is not None
     return {s["name"]: s for s in detail["spans"]}
 
@@ -44,7 +44,7 @@ def test_tool_execution_spans_show_arguments_and_result(viewer, pipeline_factory
         "arguments": {"location": "Paris"}, "result": {"forecast": "drizzle until noon"},
     }  # fmt: skip
     viewer.store.index_content()
-    hits = queries.list_traces(viewer.store.reader(), queries.TraceFilter(text="drizzle"))["traces"]
+    hits = viewer.store.list_traces(queries.TraceFilter(text="drizzle"))["traces"]
     assert [t["trace_id"] for t in hits] == [trace_id]
 
 

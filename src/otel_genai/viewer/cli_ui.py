@@ -12,6 +12,7 @@ import click
 
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.server import ViewerServer
+from otel_genai.viewer.store import StoreUnavailable
 
 
 def run_ui(
@@ -22,6 +23,9 @@ def run_ui(
     grpc_enabled: bool,
     page_port: int,
     data_dir: str | None,
+    store: str | None = None,
+    page_enabled: bool = True,
+    receivers_enabled: bool = True,
     retention_days: float,
     max_size_mb: float,
     token: str | None,
@@ -37,35 +41,45 @@ def run_ui(
         retention_days=retention_days,
         max_size_mb=max_size_mb,
         token=token or None,
+        store=store,
+        page_enabled=page_enabled,
+        receivers_enabled=receivers_enabled,
     )
     try:
         viewer = ViewerServer(config)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
     try:
         endpoints = viewer.start()
     except OSError as exc:
         viewer.stop()
         raise click.ClickException(f"cannot listen: {exc} (is another viewer or collector running?)") from exc
 
-    page = endpoints.page + "/"
-    if config.token:
-        page = f"{endpoints.page}/login?token={quote(config.token)}"
-    click.echo(f"otel-genai ui: store {config.database_path}")
-    click.echo(f"  retention:  {retention_days:g} days, {max_size_mb:g} MB")
-    click.echo(f"  page:       {page}")
-    click.echo(f"  OTLP/HTTP:  {endpoints.otlp_http}  (/v1/traces, /v1/metrics, /v1/logs)")
+    # Before the start-up message: whoever reads it may send SIGTERM at once.
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    click.echo(f"otel-genai ui: store {viewer.store.description}")
+    if receivers_enabled:
+        click.echo(f"  retention:  {viewer.store.retention_summary(retention_days, max_size_mb)}")
+    if endpoints.page:
+        page = endpoints.page + "/"
+        if config.token:
+            page = f"{endpoints.page}/login?token={quote(config.token)}"
+        click.echo(f"  page:       {page}")
+    if endpoints.otlp_http:
+        click.echo(f"  OTLP/HTTP:  {endpoints.otlp_http}  (/v1/traces, /v1/metrics, /v1/logs)")
     if endpoints.otlp_grpc:
         click.echo(f"  OTLP/gRPC:  {endpoints.otlp_grpc}")
-    click.echo("Send telemetry with the standard exporters, e.g.")
-    click.echo(f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoints.otlp_http} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
-    if config.token:
-        click.echo("  OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>")
+    if endpoints.otlp_http:
+        click.echo("Send telemetry with the standard exporters, e.g.")
+        click.echo(f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoints.otlp_http} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
+        if config.token:
+            click.echo("  OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>")
     click.echo("Ctrl+C stops.")
     sys.stdout.flush()
 
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
         while not stopped.wait(1.0):
             pass

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.receiver_grpc import start_grpc_receiver
 from otel_genai.viewer.receiver_http import receiver_app
-from otel_genai.viewer.store import RetentionPolicy, Store
+from otel_genai.viewer.store import RetentionPolicy, open_store
 from otel_genai.viewer.web import page_app
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,11 @@ class _QuietServer(uvicorn.Server):
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Where a running viewer listens."""
+    """Where a running viewer listens (None: that part does not run)."""
 
-    otlp_http: str
+    otlp_http: str | None
     otlp_grpc: str | None
-    page: str
+    page: str | None
 
 
 class ViewerServer:
@@ -70,7 +70,7 @@ class ViewerServer:
     def __init__(self, config: ViewerConfig) -> None:
         config.check()
         self.config = config
-        self.store = Store(config.database_path, index_in_background=True)
+        self.store = open_store(config.store_location, index_in_background=True, writer=config.receivers_enabled)
         self._policy = RetentionPolicy(config.retention_days, int(config.max_size_mb * 1024 * 1024))
         self._servers: list[_QuietServer] = []
         self._grpc: grpc.Server | None = None
@@ -78,19 +78,22 @@ class ViewerServer:
         self._stop = threading.Event()
         self._retention_thread: threading.Thread | None = None
         self.endpoints: Endpoints | None = None
+        self._closed = False
 
     def start(self) -> Endpoints:
         """Bind the ports, start serving in the background, enforce retention once."""
         cfg = self.config
-        self.store.enforce_retention(self._policy)
-        bound: list[socket.socket] = []
+        if cfg.receivers_enabled:
+            self.store.enforce_retention(self._policy)
+        apps: list[tuple[ASGIApp, socket.socket]] = []
         grpc_port = None
         try:
-            http_sock = _bind(cfg.host, cfg.http_port)
-            bound.append(http_sock)
-            page_sock = _bind(cfg.host, cfg.page_port)
-            bound.append(page_sock)
-            if cfg.grpc_enabled:
+            if cfg.receivers_enabled:
+                receiver = receiver_app(self.store, max_request_bytes=cfg.max_request_bytes, token=cfg.token)
+                apps.append((receiver, _bind(cfg.host, cfg.http_port)))
+            if cfg.page_enabled:
+                apps.append((page_app(self.store, token=cfg.token, host=cfg.host), _bind(cfg.host, cfg.page_port)))
+            if cfg.receivers_enabled and cfg.grpc_enabled:
                 self._grpc, grpc_port = start_grpc_receiver(
                     self.store,
                     host=cfg.host,
@@ -99,13 +102,9 @@ class ViewerServer:
                     token=cfg.token,
                 )
         except Exception:
-            for sock in bound:
+            for _, sock in apps:
                 sock.close()
             raise
-        apps: list[tuple[ASGIApp, socket.socket]] = [
-            (receiver_app(self.store, max_request_bytes=cfg.max_request_bytes, token=cfg.token), http_sock),
-            (page_app(self.store, token=cfg.token, host=cfg.host), page_sock),
-        ]
         for app, _ in apps:
             config = uvicorn.Config(
                 app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=3
@@ -139,13 +138,15 @@ class ViewerServer:
             self.stop()
             raise RuntimeError(f"the viewer failed to start: {failure[0] if failure else 'timeout'}")
         host = _url_host(cfg.host)
+        urls = iter(f"http://{host}:{sock.getsockname()[1]}" for _, sock in apps)
         self.endpoints = Endpoints(
-            otlp_http=f"http://{host}:{http_sock.getsockname()[1]}",
+            otlp_http=next(urls) if cfg.receivers_enabled else None,
             otlp_grpc=f"{host}:{grpc_port}" if grpc_port else None,
-            page=f"http://{host}:{page_sock.getsockname()[1]}",
+            page=next(urls) if cfg.page_enabled else None,
         )
-        self._retention_thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
-        self._retention_thread.start()
+        if cfg.receivers_enabled:
+            self._retention_thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
+            self._retention_thread.start()
         return self.endpoints
 
     def _retention_loop(self) -> None:
@@ -169,7 +170,8 @@ class ViewerServer:
         if self._retention_thread is not None:
             self._retention_thread.join(5)
             self._retention_thread = None
-        if self._servers:
+        if not self._closed:
+            self._closed = True
             self._servers = []
             self.store.close()
 

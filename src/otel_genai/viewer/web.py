@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from otel_genai.viewer import overview, queries
+from otel_genai.viewer import queries
 from otel_genai.viewer.access import COOKIE_NAME, authorized, token_matches
 from otel_genai.viewer.config import is_loopback
 from otel_genai.viewer.store import Store
@@ -129,33 +129,33 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
             before=request.query_params.get("before") or None,
             limit=_int_param(request, "limit") or 50,
         )
-        result = await run_in_threadpool(lambda: queries.list_traces(store.reader(), flt))
+        result = await run_in_threadpool(lambda: store.list_traces(flt))
         return JSONResponse(result)
 
     async def api_trace(request: Request) -> Response:
         trace_id = request.path_params["trace_id"]
-        detail = await run_in_threadpool(lambda: queries.trace_detail(store.reader(), trace_id))
+        detail = await run_in_threadpool(lambda: store.trace_detail(trace_id))
         if detail is None:
             return JSONResponse({"error": "no such trace"}, status_code=404)
         return JSONResponse(detail)
 
     async def api_facets(request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(lambda: queries.facet_values(store.reader())))
+        return JSONResponse(await run_in_threadpool(store.facet_values))
 
     async def api_sessions(request: Request) -> Response:
         offset = _int_param(request, "offset") or 0
-        rows = await run_in_threadpool(lambda: queries.list_sessions(store.reader(), offset=offset))
+        rows = await run_in_threadpool(lambda: store.list_sessions(offset=offset))
         return JSONResponse({"sessions": rows})
 
     async def api_session(request: Request) -> Response:
         conversation_id = request.path_params["conversation_id"]
-        rows = await run_in_threadpool(lambda: queries.session_traces(store.reader(), conversation_id))
+        rows = await run_in_threadpool(lambda: store.session_traces(conversation_id))
         return JSONResponse({"conversation_id": conversation_id, "traces": rows})
 
     async def api_overview(request: Request) -> Response:
         until = _ms_param_ns(request, "until") or time.time_ns()
         since = _ms_param_ns(request, "since") or until - 86_400 * 1_000_000_000
-        result = await run_in_threadpool(lambda: overview.overview(store.reader(), since, until))
+        result = await run_in_threadpool(lambda: store.overview(since, until))
         return JSONResponse(result)
 
     routes = [
