@@ -52,17 +52,9 @@ def _instrument(producer: str, tracer_provider: Any, logger_provider: Any) -> An
     elif producer == "openai-v2-legacy":
         os.environ.pop("OTEL_SEMCONV_STABILITY_OPT_IN", None)
         os.environ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "true"
-        from opentelemetry._events import set_event_logger_provider
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor as OpenAIV2
-        from opentelemetry.sdk._events import EventLoggerProvider
 
-        event_logger_provider = EventLoggerProvider(logger_provider)
-        set_event_logger_provider(event_logger_provider)
-        OpenAIV2().instrument(
-            tracer_provider=tracer_provider,
-            logger_provider=logger_provider,
-            event_logger_provider=event_logger_provider,
-        )
+        OpenAIV2().instrument(tracer_provider=tracer_provider, logger_provider=logger_provider)
     else:
         raise SystemExit(f"unknown producer {producer!r}")
     return session
