@@ -52,6 +52,9 @@ def _normalize_part(part: Any) -> Part:
         normalized = dict(part)
         if normalized["type"] in ("tool_call", "server_tool_call"):
             normalized["arguments"] = parse_json_value(normalized.get("arguments"))
+        elif normalized["type"] == "tool_call_response":
+            # Producers pass the tool's output through as sent, often a JSON string.
+            normalized["response"] = parse_json_value(normalized.get("response"))
         return normalized
     return text_part(part)
 
