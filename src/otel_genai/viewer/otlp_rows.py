@@ -58,7 +58,11 @@ class ResourceRow:
 
 
 class SpanRow(NamedTuple):
-    """One span as the store writes it; GenAI columns hold the neutral record's summary."""
+    """One span as the store writes it.
+
+    The GenAI columns, ``operation`` to ``conversation_id``, are a ``CallSummary``'s fields
+    (filled from it by name): the table keeps them flat so queries read plain columns.
+    """
 
     trace_id: str
     span_id: str
@@ -206,7 +210,7 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                 events = _span_events(span) if span.events else []
                 status_code = span.status.code
                 error_type = _error_type(attrs, events, status_code)
-                call = dialects.summarize(attrs)
+                call, text = dialects.read_span(attrs, events)
                 spans.append(
                     SpanRow(
                         trace_id, span_id, span.parent_span_id.hex(), span.name, span.kind,
@@ -214,16 +218,14 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                         digest, scope_name, dumps(attrs),
                         dumps(events) if events else None,
                         dumps(_span_links(span)) if span.links else None,
-                        *(call or _NOT_GENAI),
+                        **(call or _NOT_GENAI)._asdict(),
                         error_type=error_type,
                         is_error=1 if status_code == _STATUS_ERROR or error_type else 0,
                         is_genai=0 if call is None else 1,
                     )
                 )  # fmt: skip
-                if call is not None or events:
-                    text = dialects.search_text(attrs, events)
-                    if text:
-                        batch.content.append(ContentRow(trace_id, span_id, text))
+                if text:
+                    batch.content.append(ContentRow(trace_id, span_id, text))
 
 
 def log_event_name(record: Any, attributes: dict[str, Any]) -> str:

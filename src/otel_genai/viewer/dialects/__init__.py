@@ -40,7 +40,7 @@ NOT_CAPTURED = (
 INPUT_NOT_CAPTURED = "input not captured by this instrumentation"
 OUTPUT_NOT_CAPTURED = "output not captured by this instrumentation"
 
-__all__ = ["CallRecord", "CallSummary", "read_call", "search_text", "span_dialect", "summarize"]
+__all__ = ["CallRecord", "CallSummary", "read_call", "read_span", "search_text", "span_dialect", "summarize"]
 
 
 def span_dialect(attributes: Mapping[str, Any]) -> ModuleType | None:
@@ -57,12 +57,23 @@ def summarize(attributes: Mapping[str, Any]) -> CallSummary | None:
     return None if dialect is None else dialect.summary(attributes)  # type: ignore[no-any-return]
 
 
+def read_span(
+    attributes: Mapping[str, Any], span_events: Sequence[Mapping[str, Any]]
+) -> tuple[CallSummary | None, str]:
+    """What ingest keeps of a span: its GenAI columns (None if it is no GenAI call) and its
+    captured content as searchable text, content in its GenAI span events included."""
+    dialect = span_dialect(attributes)
+    call = None if dialect is None else dialect.summary(attributes)
+    text = "" if dialect is None else dialect.search_text(attributes)
+    events_text = [dumps(e["attributes"]) for e in span_events if e["name"].startswith("gen_ai.") and e["attributes"]]
+    if events_text:
+        text = "\n".join(filter(None, (text, *events_text)))
+    return call, text
+
+
 def search_text(attributes: Mapping[str, Any], span_events: Sequence[Mapping[str, Any]]) -> str:
-    """A span's captured content as searchable text (content in events included)."""
-    dialect = span_dialect(attributes) or semconv
-    parts = [dialect.search_text(attributes)]
-    parts += [dumps(e["attributes"]) for e in span_events if e["name"].startswith("gen_ai.") and e["attributes"]]
-    return "\n".join(filter(None, parts))
+    """A span's captured content as searchable text (content in its GenAI span events included)."""
+    return read_span(attributes, span_events)[1]
 
 
 def _first_chunk_seconds(span_events: Sequence[Mapping[str, Any]], start_ns: int) -> float | None:

@@ -20,7 +20,7 @@ from otel_genai.viewer.dialects.values import as_int, as_text, string_list
 NAME = "OpenInference"
 SOURCE = "llm.input_messages/llm.output_messages attributes"
 SPAN_KIND = "openinference.span.kind"
-MARKERS = (SPAN_KIND, "llm.model_name", "llm.input_messages.0.message.role")
+MARKERS = frozenset({SPAN_KIND, "llm.model_name", "llm.input_messages.0.message.role"})
 
 # OpenInference span kinds and the conventions' operation names.
 OPERATIONS = {
@@ -43,7 +43,7 @@ _MESSAGE_PREFIXES = ("llm.input_messages.", "llm.output_messages.")
 
 
 def speaks(attributes: Mapping[str, Any]) -> bool:
-    return any(name in attributes for name in MARKERS)
+    return not MARKERS.isdisjoint(attributes)
 
 
 def _invocation_parameters(attributes: Mapping[str, Any]) -> dict[str, Any]:

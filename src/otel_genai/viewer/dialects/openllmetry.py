@@ -25,17 +25,17 @@ SOURCE = "gen_ai.prompt/gen_ai.completion attributes"
 
 _PROMPT_PREFIXES = ("gen_ai.prompt.", "llm.prompts.")
 _COMPLETION_PREFIXES = ("gen_ai.completion.", "llm.completions.")
-MARKERS = (
+MARKERS = frozenset({
     "llm.request.type", "llm.usage.total_tokens", "gen_ai.prompt.0.role", "gen_ai.prompt.0.content",
     "gen_ai.completion.0.role", "gen_ai.completion.0.content", "gen_ai.completion.0.finish_reason",
     "llm.prompts.0.content", "llm.completions.0.content",
-)  # fmt: skip
+})  # fmt: skip
 # llm.request.type values and the conventions' operation names.
 _OPERATIONS = {"chat": "chat", "completion": "text_completion", "embedding": "embeddings"}
 
 
 def speaks(attributes: Mapping[str, Any]) -> bool:
-    return any(name in attributes for name in MARKERS)
+    return not MARKERS.isdisjoint(attributes)
 
 
 def summary(attributes: Mapping[str, Any]) -> CallSummary:

@@ -25,14 +25,14 @@ BEFORE_1_37 = "OpenTelemetry GenAI conventions before 1.37"
 SOURCE = "span attributes"
 
 # Any of these marks a span as a GenAI span in this dialect.
-MARKERS = (
+MARKERS = frozenset({
     gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL, *gn.SEARCHABLE_ATTRIBUTES,
-)  # fmt: skip
+})  # fmt: skip
 _CACHE_WRITE_NAMES = (gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)
 
 
 def speaks(attributes: Mapping[str, Any]) -> bool:
-    return any(name in attributes for name in MARKERS)
+    return not MARKERS.isdisjoint(attributes)
 
 
 def summary(attributes: Mapping[str, Any]) -> CallSummary:
