@@ -64,6 +64,7 @@ def test_each_live_producer_shows_its_conversation(
     text = _open_step(tab, viewer, producer.name, "tool result")
     _assert_tool_result_turn(text, producer.dialect)
     assert text.count("You are a terse weather assistant.") == 1
+    browser_tests._screenshot(tab, f"dialect-{producer.name}")
 
 
 def test_nodejs_instrumentation_shows_its_conversations(viewer: Any, tab: Any) -> None:
