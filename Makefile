@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-oldest-openai bench lint clean
+.PHONY: demo test test-oldest-openai dialects-venv bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,25 @@ TEST_WORKERS ?= 4
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
+# Other projects' instrumentations (OpenInference, OpenLLMetry, the official ones), kept out
+# of .venv: they patch the same client as ours. The viewer's dialect tests run them from here
+# and skip when it is missing (except under CI=true).
+DIALECTS := .venv-dialects
+$(DIALECTS)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DIALECTS)
+	$(DIALECTS)/bin/python -m pip install -q --upgrade pip
+	$(DIALECTS)/bin/python -m pip install -q -e '.[dialects]'
+	touch $@
+
+DIALECTS_LEGACY := .venv-dialects-legacy
+$(DIALECTS_LEGACY)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DIALECTS_LEGACY)
+	$(DIALECTS_LEGACY)/bin/python -m pip install -q --upgrade pip
+	$(DIALECTS_LEGACY)/bin/python -m pip install -q -e '.[dialects-legacy]'
+	touch $@
+
+dialects-venv: $(DIALECTS)/.installed $(DIALECTS_LEGACY)/.installed
+
 # The same suite's OpenAI part against the oldest openai client we support.
 OLDEST := .venv-oldest
 test-oldest-openai:
@@ -39,4 +58,4 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) $(OLDEST)
+	rm -rf $(VENV) $(OLDEST) $(DIALECTS) $(DIALECTS_LEGACY)

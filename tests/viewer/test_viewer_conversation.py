@@ -7,7 +7,12 @@ import json
 from viewer_telemetry import HTML_PROMPT, emit_latest_conversation, emit_legacy_conversation
 
 from otel_genai.viewer import queries
-from otel_genai.viewer.conversation import build_conversation, normalize_messages
+from otel_genai.viewer.conversation import normalize_messages
+from otel_genai.viewer.dialects import read_call
+
+
+def build_conversation(attributes: dict, span_events: list, log_events: list) -> dict:
+    return read_call(attributes, span_events, log_events, start_ns=0, failed=False).conversation.as_json()
 
 
 def _spans_by_name(viewer, trace_id: str) -> dict:

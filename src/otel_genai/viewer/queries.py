@@ -9,9 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from otel_genai.viewer import genai_names as gn
-from otel_genai.viewer.conversation import build_conversation, parse_json_value
-from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
+from otel_genai.viewer.call_view import genai_view
 
 if TYPE_CHECKING:
     from otel_genai.viewer.store import Reader
@@ -166,59 +164,6 @@ def _loads(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
-def _genai_details(row: sqlite3.Row, attributes: dict[str, Any], events: list[Any], logs: list[Any]) -> dict:
-    usage = TokenUsage(
-        input_tokens=row["input_tokens"] or 0,
-        output_tokens=row["output_tokens"] or 0,
-        cache_read_tokens=row["cache_read_tokens"] or 0,
-        cache_write_tokens=row["cache_write_tokens"] or 0,
-    )
-    price = PRICE_BOOK.price(row["model"], row["provider"], usage, row["start_ns"])
-    exceptions = [e["attributes"] for e in events if e.get("name") == "exception"]
-    exceptions += [e["attributes"] for e in logs if e["event_name"] == gn.EXCEPTION_EVENT]
-    finish = attributes.get(gn.FINISH_REASONS)
-    return {
-        "operation": row["operation"],
-        "provider": row["provider"],
-        "request_model": attributes.get(gn.REQUEST_MODEL),
-        "response_model": attributes.get(gn.RESPONSE_MODEL),
-        "conversation_id": row["conversation_id"],
-        "finish_reasons": finish if isinstance(finish, list) else ([finish] if finish else []),
-        "time_to_first_chunk_ms": _seconds_to_ms(attributes.get(gn.TIME_TO_FIRST_CHUNK)),
-        "tokens": {
-            "input": row["input_tokens"],
-            "output": row["output_tokens"],
-            "cache_read": row["cache_read_tokens"],
-            "cache_write": row["cache_write_tokens"],
-            "reasoning": row["reasoning_tokens"],
-        },
-        "cost_usd": price.usd,
-        "cost_note": price.reason,
-        "error_type": row["error_type"],
-        "exceptions": exceptions,
-        "conversation": build_conversation(attributes, events, logs),
-        "tool": _tool_execution(attributes),
-    }
-
-
-def _tool_execution(attributes: dict[str, Any]) -> dict[str, Any] | None:
-    """What an execute_tool span ran: the tool, its call id, arguments and result."""
-    name = attributes.get(gn.TOOL_NAME)
-    if name is None and attributes.get(gn.OPERATION) != "execute_tool":
-        return None
-    return {
-        "name": name,
-        "type": attributes.get("gen_ai.tool.type"),
-        "call_id": attributes.get(gn.TOOL_CALL_ID),
-        "arguments": parse_json_value(attributes.get(gn.TOOL_CALL_ARGUMENTS)),
-        "result": parse_json_value(attributes.get(gn.TOOL_CALL_RESULT)),
-    }
-
-
-def _seconds_to_ms(value: Any) -> float | None:
-    return value * 1000.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
     """Everything about one trace: summary, spans in start order, each with its GenAI view."""
     trace_id = trace_id.lower()
@@ -273,7 +218,7 @@ def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
                 "events": events,
                 "links": _loads(s["links"], []),
                 "logs": logs,
-                "genai": _genai_details(s, attributes, events, logs) if s["is_genai"] else None,
+                "genai": genai_view(s, attributes, events, logs) if s["is_genai"] else None,
             }
         )
     # Log records of this trace whose span is not stored (or that have no span).

@@ -196,11 +196,11 @@ class PostgresStore(Store):
         self._write_resources(conn, batch)
         numbers = self._write_spans(conn, batch) if batch.spans else {}
         # Traces known so far only from log records get a row (and a number) too.
-        log_traces = {row[0]: row[2] for row in batch.logs if row[0] and row[0] not in numbers}
+        log_traces = {row.trace_id: row.time_ns for row in batch.logs if row.trace_id and row.trace_id not in numbers}
         if log_traces:
             numbers.update(self._number_traces(conn, log_traces))
         if batch.logs:
-            logs = {log_digest(row): (numbers.get(row[0]), *row[1:]) for row in batch.logs}
+            logs = {log_digest(row): (numbers.get(row.trace_id), *row[1:]) for row in batch.logs}
             with conn.cursor() as cursor:
                 cursor.executemany(_INSERT_LOG, [(*row, digest) for digest, row in logs.items()])
         if batch.metric_points:
@@ -274,9 +274,8 @@ class PostgresStore(Store):
             touched = sorted(with_new_spans & stored_before)
             if touched:
                 cursor.execute(schema_postgres.REFRESH_TRACES, (touched,))
-        # Columns 16 and 15 of a span row are the model and the provider.
-        facets = sorted({("model", row[16]) for row in batch.spans if row[16]}
-                        | {("provider", row[15]) for row in batch.spans if row[15]})  # fmt: skip
+        facets = sorted({("model", row.model) for row in batch.spans if row.model}
+                        | {("provider", row.provider) for row in batch.spans if row.provider})  # fmt: skip
         if facets:
             with conn.cursor() as cursor:
                 cursor.executemany(

@@ -218,11 +218,11 @@ class SqliteStore(Store):
     def _trace_numbers(conn: sqlite3.Connection, batch: Batch) -> dict[str, int]:
         """Number every trace the batch mentions, creating rows for new ones in arrival order."""
         first_seen: dict[str, int] = {}
-        for row in batch.spans:
-            first_seen.setdefault(row[0], row[5])
-        for row in batch.logs:
-            if row[0]:
-                first_seen.setdefault(row[0], row[2])
+        for span in batch.spans:
+            first_seen.setdefault(span.trace_id, span.start_ns)
+        for log_row in batch.logs:
+            if log_row.trace_id:
+                first_seen.setdefault(log_row.trace_id, log_row.time_ns)
         if not first_seen:
             return {}
         conn.executemany(schema.ENSURE_TRACE, [(t, ns, ns) for t, ns in first_seen.items()])
@@ -236,11 +236,11 @@ class SqliteStore(Store):
 
     @staticmethod
     def _write_logs(conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
-        rows = {log_digest(row): (numbers.get(row[0]), *row[1:]) for row in batch.logs}
+        rows = {log_digest(row): (numbers.get(row.trace_id), *row[1:]) for row in batch.logs}
         # Drop the records a previous copy of this request stored: look among the logs of the
         # same traces (or, outside any trace, of the same instants), which indexes find.
-        in_traces = sorted({row[0] for row in rows.values() if row[0] is not None})
-        instants = sorted({row[2] for row in rows.values() if row[0] is None})
+        in_traces = sorted({numbers[row.trace_id] for row in batch.logs if row.trace_id in numbers})
+        instants = sorted({row.time_ns for row in batch.logs if row.trace_id not in numbers})
         for column, values, extra in (("trace_no", in_traces, ""), ("time_ns", instants, " AND trace_no IS NULL")):
             for i in range(0, len(values), _CHUNK):
                 chunk = values[i : i + _CHUNK]
@@ -278,15 +278,14 @@ class SqliteStore(Store):
         conn.executemany("INSERT INTO content_unindexed (id) VALUES (?)", [(row[0],) for row in rows])
 
     def _write_spans(self, conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
-        conn.executemany(_INSERT_SPAN, [(numbers[row[0]], *row[1:]) for row in batch.spans])
+        conn.executemany(_INSERT_SPAN, [(numbers[row.trace_id], *row[1:]) for row in batch.spans])
         conn.execute("DELETE FROM batch_traces")
         conn.executemany(
-            "INSERT OR IGNORE INTO batch_traces (trace_no) VALUES (?)", [(numbers[row[0]],) for row in batch.spans]
+            "INSERT OR IGNORE INTO batch_traces (trace_no) VALUES (?)", [(numbers[row.trace_id],) for row in batch.spans]
         )
         conn.execute(schema.REFRESH_TRACES)
-        # Columns 16 and 15 of a span row are the model and the provider.
-        facets = {("model", row[16]) for row in batch.spans if row[16]}
-        facets.update(("provider", row[15]) for row in batch.spans if row[15])
+        facets = {("model", row.model) for row in batch.spans if row.model}
+        facets.update(("provider", row.provider) for row in batch.spans if row.provider)
         if facets:
             conn.executemany("INSERT OR IGNORE INTO facet_values (kind, value) VALUES (?, ?)", facets)
 

@@ -112,9 +112,7 @@ export function genaiPanel(span) {
     errorPanel(span, genai),
     genai.tool ? [h("h3", {}, "Tool execution"), toolPanel(genai.tool)] : null,
     genai.tool && !hasContent ? null : h("h3", {}, "Conversation"),
-    hasContent || genai.tool ? null : h("p", { class: "muted" },
-      "No content captured. Content capture is opt-in in GenAI instrumentations " +
-      "(e.g. OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT)."),
+    (genai.notes || []).map((note) => h("p", { class: "muted content-note" }, `Note: ${note}.`)),
     (conv.system_instructions || []).length
       ? h("div", { class: "message role-system input" },
         h("div", { class: "message-head" }, h("span", { class: "role" }, "system instructions")),
@@ -129,5 +127,6 @@ export function genaiPanel(span) {
           h("code", {}, d.name || "?"), d.description ? ` — ${d.description}` : "",
           d.parameters ? h("pre", { class: "json" }, pretty(d.parameters)) : null)))
       : null,
-    (conv.sources || []).length ? h("p", { class: "muted small" }, `Read from: ${conv.sources.join(", ")}`) : null);
+    h("p", { class: "muted small dialect" }, `Dialect: ${genai.dialect}`,
+      (conv.sources || []).length ? ` · read from: ${conv.sources.join(", ")}` : null));
 }
