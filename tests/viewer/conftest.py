@@ -7,6 +7,7 @@ new database per test). A module can pin one engine by defining its own ``engine
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -96,3 +97,18 @@ def pipeline_factory() -> Iterator[Callable[..., Pipeline]]:
     yield build
     for pipeline in made:
         pipeline.shutdown()
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Any:
+    """Save a full-page screenshot (in VIEWER_SCREENSHOT_DIR when set, to keep them) and check it has content."""
+    folder = Path(os.environ.get("VIEWER_SCREENSHOT_DIR") or tmp_path)
+
+    def take(page: Any, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        return path
+
+    return take

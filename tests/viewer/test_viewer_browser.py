@@ -72,21 +72,6 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def screenshot(tmp_path: Path) -> Any:
-    """Save a full-page screenshot (in VIEWER_SCREENSHOT_DIR when set, to keep them) and check it has content."""
-    folder = Path(os.environ.get("VIEWER_SCREENSHOT_DIR") or tmp_path)
-
-    def take(page: Any, name: str) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000
-        return path
-
-    return take
-
-
 def test_trace_list_then_conversation_with_html_prompt_shown_as_text(
     viewer, pipeline_factory, page, screenshot
 ) -> None:

@@ -21,6 +21,12 @@ from otel_genai.viewer import trace_url
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def engine() -> str:
+    """The page reads the same rows from either engine; the store tests cover PostgreSQL."""
+    return "sqlite"
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     sync_playwright = browser_tests._require_browser()
@@ -58,13 +64,13 @@ def _assert_tool_result_turn(text: str, dialect: str) -> None:
 
 @pytest.mark.parametrize(("producer", "venv"), PRODUCERS, ids=IDS)
 def test_each_live_producer_shows_its_conversation(
-    producer: Producer, venv: str, mock_server: Any, viewer: Any, tab: Any
+    producer: Producer, venv: str, mock_server: Any, viewer: Any, tab: Any, screenshot: Any
 ) -> None:
     run_producer(producer, venv, mock_server, viewer)
     text = _open_step(tab, viewer, producer.name, "tool result")
     _assert_tool_result_turn(text, producer.dialect)
     assert text.count("You are a terse weather assistant.") == 1
-    browser_tests._screenshot(tab, f"dialect-{producer.name}")
+    screenshot(tab, f"dialect-{producer.name}")
 
 
 def test_nodejs_instrumentation_shows_its_conversations(viewer: Any, tab: Any) -> None:
