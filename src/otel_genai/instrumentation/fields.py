@@ -1,6 +1,6 @@
-"""Reading values out of OpenAI request arguments and response objects, defensively.
+"""Reading values out of client request arguments and response objects, defensively.
 
-Requests hold dicts, TypedDicts, pydantic models or the client's ``NOT_GIVEN`` /
+Requests hold dicts, TypedDicts, pydantic models or a client's ``NOT_GIVEN`` /
 ``omit`` sentinels; responses are pydantic models, or dicts when we read a raw body.
 These readers accept all of them and return None for anything of the wrong type,
 so a surprising value is skipped instead of raising.
@@ -25,8 +25,6 @@ def string(value: Any) -> str | None:
 
 
 def integer(value: Any) -> int | None:
-    if type(value) is int:  # the common case, without the two isinstance checks
-        return value
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
