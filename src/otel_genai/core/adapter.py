@@ -11,7 +11,8 @@ gives an :class:`Operation`, a translator with three duties:
 * chunk -> folded into the record: :meth:`Operation.stream_folder` gives a
   :class:`StreamFolder` for one stream, whose ``fold`` the core calls for every chunk.
 
-Adapters never see a span, a clock or the call's state: the core starts the call, runs
+A provider's table of :class:`Target` rows names, for each client method, the operation
+that translates it. Adapters never see a span, a clock or the call's state: the core starts the call, runs
 the client's method, hands the result or each chunk to the adapter and ends the call once.
 ``messages`` is the one content decision an adapter needs: whether to translate message
 content (it is False for calls nobody records content of).
@@ -19,6 +20,8 @@ content (it is False for calls nobody records content of).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from otel_genai.core.invocation import Invocation
@@ -70,3 +73,28 @@ class Operation(Protocol):
         """A folder for one streamed response. Default: None, the operation never streams
         (a stream is then passed through and only timed)."""
         return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """``module.sync_class.method`` and ``module.async_class.method``, translated by ``operation``.
+
+    The row names the sync and the async class: a client's async methods are not always
+    coroutine functions to ``inspect`` (clients decorate them).
+    """
+
+    module: str
+    sync_class: str
+    async_class: str
+    method: str
+    # The operation's class (or any factory of it): the instrumentor's ``build`` makes it.
+    operation: Callable[..., Operation]
+
+
+@dataclass(frozen=True)
+class StreamManagerClasses:
+    """A stream helper's manager classes (``with client....stream(...)``)."""
+
+    module: str
+    sync_class: str
+    async_class: str

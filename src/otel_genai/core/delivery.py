@@ -50,8 +50,9 @@ def deliver(call: ModelCall, result: Any, operation: Operation, types: ClientTyp
         _observe_async_stream(call, result, operation)
     elif types.raw_response is not None and isinstance(result, types.raw_response):
         # The caller's own parse() gets this same parsed object (or raises the same error).
+        raw: Any = result
         try:
-            parsed = result.parse()
+            parsed = raw.parse()
         except Exception as exc:  # noqa: BLE001 - the server's fault; the caller's parse() raises it too
             call.fail(exc)
         else:
@@ -75,7 +76,7 @@ def _observe_stream(call: ModelCall, stream: Any, operation: Operation) -> None:
         call.end()
         return
     recorder = _recorder(call, operation)
-    observer = observe_chunks(iterator, recorder)
+    observer: Any = observe_chunks(iterator, recorder)
     stream._iterator = observer
     _watch_closes(stream, recorder, lambda: observer.gi_running)
 
@@ -86,7 +87,7 @@ def _observe_async_stream(call: ModelCall, stream: Any, operation: Operation) ->
         call.end()
         return
     recorder = _recorder(call, operation)
-    observer = observe_chunks_async(iterator, recorder)
+    observer: Any = observe_chunks_async(iterator, recorder)
     stream._iterator = observer
     # Between its yields an async generator may be suspended in an await of the
     # client's own iterator: that is still "inside a step".

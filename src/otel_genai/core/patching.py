@@ -1,8 +1,8 @@
 """Putting the wrappers on a client library's classes, and taking them off.
 
-A provider's table of :class:`Target` rows says which methods to wrap and which
-:class:`~otel_genai.core.adapter.Operation` translates each; its table of
-:class:`StreamManagerClasses` names the stream helpers' managers. A class or method that
+A provider's table of :class:`~otel_genai.core.adapter.Target` rows says which methods to
+wrap and which :class:`~otel_genai.core.adapter.Operation` translates each; its table of
+:class:`~otel_genai.core.adapter.StreamManagerClasses` names the stream helpers' managers. A class or method that
 the installed client lacks is skipped, so one table serves several client versions.
 """
 
@@ -10,45 +10,19 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry.instrumentation.utils import unwrap
 from wrapt import wrap_function_wrapper
 
-from otel_genai.core.adapter import Operation
+from otel_genai.core.adapter import Operation, StreamManagerClasses, Target
 from otel_genai.core.delivery import ClientTypes
 from otel_genai.core.stream_managers import ASYNC_MANAGER_WRAPPERS, SYNC_MANAGER_WRAPPERS
 from otel_genai.core.telemetry import GenAITelemetry
 from otel_genai.core.wrapper import Switch, async_wrapper, sync_wrapper
 
-#: A wrapped method: its owner class and its name.
-Patched = tuple[type, str]
-
-
-@dataclass(frozen=True)
-class Target:
-    """``module.sync_class.method`` and ``module.async_class.method``, translated by ``operation``.
-
-    The row names the sync and the async class: a client's async methods are not always
-    coroutine functions to ``inspect`` (clients decorate them).
-    """
-
-    module: str
-    sync_class: str
-    async_class: str
-    method: str
-    # The operation's class (or any factory of it): the instrumentor's ``build`` makes it.
-    operation: Callable[..., Operation]
-
-
-@dataclass(frozen=True)
-class StreamManagerClasses:
-    """A stream helper's manager classes (``with client....stream(...)``)."""
-
-    module: str
-    sync_class: str
-    async_class: str
+#: A wrapped method: its owner (a class) and its name.
+Patched = tuple[Any, str]
 
 
 def wrap_targets(
@@ -89,7 +63,8 @@ def wrap_stream_managers(managers: Iterable[StreamManagerClasses]) -> list[Patch
             module = importlib.import_module(manager.module)
         except ImportError:  # a client without this helper
             continue
-        for class_name, wrappers in ((manager.sync_class, SYNC_MANAGER_WRAPPERS), (manager.async_class, ASYNC_MANAGER_WRAPPERS)):
+        sides = ((manager.sync_class, SYNC_MANAGER_WRAPPERS), (manager.async_class, ASYNC_MANAGER_WRAPPERS))
+        for class_name, wrappers in sides:
             owner = getattr(module, class_name, None)
             for method, wrapper in wrappers:
                 if owner is not None and method in vars(owner):

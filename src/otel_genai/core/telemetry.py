@@ -201,5 +201,5 @@ class ModelCall:
             telemetry.time_to_first_chunk.record(ttfc, named(common))
             per_chunk = named(per_chunk_metric_attributes(inv))
             times = self.chunk_times
-            for earlier, later in zip(times, times[1:]):
+            for earlier, later in zip(times, times[1:], strict=False):
                 telemetry.time_per_output_chunk.record(later - earlier, per_chunk)

@@ -22,7 +22,6 @@ from otel_genai.core.delivery import ClientTypes, deliver
 from otel_genai.core.internal_errors import fault_point, log_internal_error
 from otel_genai.core.telemetry import GenAITelemetry, ModelCall
 
-
 # Set while a wrapped call runs: a client method that calls another wrapped method
 # (a helper over create, an alias wrapped twice) must give one span, not two.
 _inside_call: ContextVar[bool] = ContextVar("otel_genai_inside_call", default=False)

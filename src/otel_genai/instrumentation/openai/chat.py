@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from otel_genai import semconv
-from otel_genai.core.invocation import Invocation, Message, Part, ToolDefinition, generic_part, text_part, tool_call_part
+from otel_genai.core.invocation import (
+    Invocation,
+    Message,
+    Part,
+    ToolDefinition,
+    generic_part,
+    text_part,
+    tool_call_part,
+)
 from otel_genai.instrumentation.fields import field, integer, items, string
 from otel_genai.instrumentation.openai.choices import (
     ChoiceStreamFolder,

@@ -48,6 +48,7 @@ from otel_genai.instrumentation.fields import field, integer, items, number, str
 from otel_genai.instrumentation.openai.choices import read_response_identity
 from otel_genai.instrumentation.openai.endpoint import OpenAIOperation, speaks_openai_flavor
 from otel_genai.instrumentation.openai.messages import message_finish_reason
+from otel_genai.instrumentation.openai.request_params import output_type, request_params
 from otel_genai.instrumentation.openai.responses_items import (
     has_pending_tool_calls,
     input_messages,
@@ -55,7 +56,6 @@ from otel_genai.instrumentation.openai.responses_items import (
     output_parts,
     tool_definitions,
 )
-from otel_genai.instrumentation.openai.request_params import output_type, request_params
 
 _API_TYPE_RESPONSES = "responses"
 _INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}

@@ -6,7 +6,7 @@ serves openai 1.x through 3.x.
 
 from __future__ import annotations
 
-from otel_genai.core.patching import StreamManagerClasses, Target
+from otel_genai.core.adapter import StreamManagerClasses, Target
 from otel_genai.instrumentation.openai.chat import ChatCompletions
 from otel_genai.instrumentation.openai.completions import TextCompletions
 from otel_genai.instrumentation.openai.embeddings import Embeddings
@@ -33,6 +33,8 @@ TARGETS: tuple[Target, ...] = (
 #: Stream helpers' managers (``with client.chat.completions.stream(...) as stream``): their
 #: exit is observed so that an exception ending the ``with`` block early fails the call.
 STREAM_MANAGERS: tuple[StreamManagerClasses, ...] = (
-    StreamManagerClasses("openai.lib.streaming.chat", "ChatCompletionStreamManager", "AsyncChatCompletionStreamManager"),
+    StreamManagerClasses(
+        "openai.lib.streaming.chat", "ChatCompletionStreamManager", "AsyncChatCompletionStreamManager"
+    ),
     StreamManagerClasses("openai.lib.streaming.responses", "ResponseStreamManager", "AsyncResponseStreamManager"),
 )
