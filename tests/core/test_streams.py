@@ -171,14 +171,14 @@ def test_a_stream_dropped_after_its_last_word_is_complete(pipeline: Pipeline) ->
 def test_a_close_with_an_error_fails_an_unfinished_stream_only(pipeline: Pipeline) -> None:
     call = pipeline.start()
     watcher = recorder(call)
-    watcher.fold("Hello")
+    watcher.folder.fold("Hello")  # type: ignore[union-attr]
     watcher.close(KeyboardInterrupt())
     assert pipeline.attributes()["error.type"] == "KeyboardInterrupt"
 
     finished = Pipeline()
     call = finished.start()
     watcher = recorder(call)
-    watcher.fold("<end>")
+    watcher.folder.fold("<end>")  # type: ignore[union-attr]
     watcher.close(KeyboardInterrupt())
     assert "error.type" not in finished.attributes()
 

@@ -65,6 +65,16 @@ def fault_point(stage: str) -> None:
         raise InjectedFault(stage)
 
 
+def faults_armed(stage: str) -> bool:
+    """Whether ``stage`` raises now: lets a loop check once instead of once per item."""
+    return stage in _injected
+
+
+def raise_injected(*_: object) -> None:
+    """A stand-in for a per-item step whose stage is armed."""
+    raise InjectedFault("stream chunk")
+
+
 @contextmanager
 def injected_faults(*stages: str) -> Iterator[None]:
     """Test-only: make our code raise at ``stages`` (names from :data:`FAULT_STAGES`)."""

@@ -11,13 +11,13 @@ the stream is garbage-collected unfinished (then with ``error.type``
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from typing import TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 from otel_genai import semconv
 from otel_genai.core.adapter import StreamFolder
 from otel_genai.core.attributes import error_type_of
-from otel_genai.core.internal_errors import fault_point, log_internal_error
+from otel_genai.core.internal_errors import fault_point, faults_armed, log_internal_error, raise_injected
 from otel_genai.core.telemetry import ModelCall
 
 T = TypeVar("T")
@@ -31,23 +31,25 @@ class StreamRecorder:
     def __init__(self, call: ModelCall, folder: StreamFolder | None, *, managed: bool = False) -> None:
         self.call = call
         self.folder = folder
-        # A chunk we do not understand stops our folding, never the user's stream.
         self.folding = folder is not None
         # Read by a helper that closes the stream itself when its block exits: a stream that
         # runs out before its last word waits for that exit, which knows whether it failed.
         self.managed = managed
         self.exhausted = False
 
-    def fold(self, chunk: object) -> None:
-        """Fold one chunk; a failure stops folding and is logged, never raised."""
-        if self.folder is None or not self.folding:
-            return
-        try:
-            fault_point("stream chunk")
-            self.folder.fold(chunk)
-        except Exception as exc:  # noqa: BLE001
-            self.folding = False
-            log_internal_error("reading a stream chunk", exc)
+    def chunk_step(self) -> Callable[[Any], None]:
+        """What the observer calls for each chunk: the folder's ``fold`` (bound once per
+        stream), or, in the reliability tests, a step that raises."""
+        if self.folder is None:
+            return _skip
+        if faults_armed("stream chunk"):
+            return raise_injected
+        return self.folder.fold
+
+    def fold_failed(self, exc: BaseException) -> None:
+        """A chunk we do not understand stops our folding, never the user's stream."""
+        self.folding = False
+        log_internal_error("reading a stream chunk", exc)
 
     def complete(self) -> None:
         """The stream was consumed to its end."""
@@ -118,11 +120,15 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T
     """Yield every chunk of ``chunks`` unchanged while ``recorder`` watches."""
     arrived = recorder.call.chunk_times.append
     clock = time.perf_counter
-    fold = recorder.fold
+    fold = recorder.chunk_step()
     try:
         for chunk in chunks:
             arrived(clock())
-            fold(chunk)
+            if recorder.folding:
+                try:
+                    fold(chunk)
+                except Exception as exc:  # noqa: BLE001
+                    recorder.fold_failed(exc)
             yield chunk
     except GeneratorExit:
         recorder.abandon()
@@ -137,11 +143,15 @@ async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorde
     """The asynchronous form of :func:`observe_chunks`."""
     arrived = recorder.call.chunk_times.append
     clock = time.perf_counter
-    fold = recorder.fold
+    fold = recorder.chunk_step()
     try:
         async for chunk in chunks:
             arrived(clock())
-            fold(chunk)
+            if recorder.folding:
+                try:
+                    fold(chunk)
+                except Exception as exc:  # noqa: BLE001
+                    recorder.fold_failed(exc)
             yield chunk
     except GeneratorExit:
         recorder.abandon()
@@ -150,3 +160,7 @@ async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorde
         recorder.fail(exc)
         raise
     recorder.complete()
+
+
+def _skip(chunk: Any) -> None:
+    """The chunk step of an operation without a stream folder: the chunks are only timed."""

@@ -200,6 +200,7 @@ class ModelCall:
         if ttfc is not None:
             telemetry.time_to_first_chunk.record(ttfc, named(common))
             per_chunk = named(per_chunk_metric_attributes(inv))
+            record = telemetry.time_per_output_chunk.record
             times = self.chunk_times
             for earlier, later in zip(times, times[1:], strict=False):
-                telemetry.time_per_output_chunk.record(later - earlier, per_chunk)
+                record(later - earlier, per_chunk)

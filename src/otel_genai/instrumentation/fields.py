@@ -12,9 +12,7 @@ from typing import Any
 
 
 def field(obj: Any, name: str) -> Any:
-    """``obj[name]`` for mappings, ``obj.name`` otherwise; None when absent."""
-    if obj is None:
-        return None
+    """``obj[name]`` for mappings, ``obj.name`` otherwise; None when absent (or ``obj`` is None)."""
     if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, name, None)
