@@ -107,35 +107,37 @@ def _watch_closes(stream: Any, recorder: StreamRecorder, stepping: Callable[[], 
     response = getattr(stream, "response", None)
     if response is None:
         return
-    # Weak references only: the shadowing functions live on the response, which the
-    # stream holds, and must not keep either alive.
+    # The stream only weakly: a stream already being collected is the abandonment path's.
+    # The response's own close is held strongly (a cycle through the response, which the
+    # collector frees with it): the client closes the response while its stream is being
+    # collected, and that close must still reach the connection, or the connection pool
+    # keeps the connection, and its buffers, for good.
     stream_ref = weakref.ref(stream)
-    response_ref = weakref.ref(response)
     response_type = type(response)
 
     def closed_by_caller() -> None:
         if stream_ref() is not None and not stepping():
             recorder.close(exiting_with.get())
 
-    def close() -> None:
-        try:
-            target = response_ref()
-            if target is not None:
-                response_type.close(target)
-        finally:
-            closed_by_caller()
-
-    async def aclose() -> None:
-        try:
-            target = response_ref()
-            if target is not None:
-                await response_type.aclose(target)
-        finally:
-            closed_by_caller()
-
     if hasattr(response_type, "close"):
+        response_close = response.close
+
+        def close() -> None:
+            try:
+                response_close()
+            finally:
+                closed_by_caller()
+
         response.close = close
     if hasattr(response_type, "aclose"):
+        response_aclose = response.aclose
+
+        async def aclose() -> None:
+            try:
+                await response_aclose()
+            finally:
+                closed_by_caller()
+
         response.aclose = aclose
 
 
