@@ -13,7 +13,9 @@ from typing import Any
 
 def field(obj: Any, name: str) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` otherwise; None when absent (or ``obj`` is None)."""
-    if isinstance(obj, dict):
+    # issubclass of the type, not isinstance: isinstance reads a model's __class__ through
+    # its __getattr__ hook (pydantic), which made this reader cost twice as much (callgrind).
+    if issubclass(type(obj), dict):
         return obj.get(name)
     return getattr(obj, name, None)
 
@@ -23,7 +25,8 @@ def string(value: Any) -> str | None:
 
 
 def integer(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A plain int (not a bool, which Python counts as an int)."""
+    return value if type(value) is int else None
 
 
 def number(value: Any) -> float | None:
