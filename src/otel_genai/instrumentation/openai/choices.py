@@ -90,8 +90,8 @@ class ChoiceStreamFolder:
         # these attributes stops the folding, never the stream.
         if type(chunk) is dict:
             usage, choices = chunk.get("usage"), chunk.get("choices")
-        else:
-            usage, choices = chunk.usage, chunk.choices
+        else:  # an older client's chunk may have no usage field
+            usage, choices = getattr(chunk, "usage", None), chunk.choices
         if usage is not None:
             self.usage = usage
         if type(choices) is not list:
