@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 
@@ -63,18 +64,25 @@ def test_ui_help_documents_the_options() -> None:
         assert option in result.output
 
 
-def test_ui_reports_a_port_in_use(tmp_path) -> None:
-    import socket
-
-    from click.testing import CliRunner
-
-    from otel_genai.cli import main
-
+@pytest.mark.parametrize(
+    ("flag", "role", "hint"),
+    [("--port", "page", "--port"), ("--http-port", "OTLP/HTTP", "--http-port"),
+     ("--grpc-port", "OTLP/gRPC", "--grpc-port (or --no-grpc)")],
+)  # fmt: skip
+def test_ui_with_a_port_in_use_says_which_and_creates_nothing(tmp_path, flag, role, hint) -> None:
+    data = tmp_path / "never-created"
+    ports = {"--port": "0", "--http-port": "0", "--grpc-port": "0"}
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
-        args = ["ui", "--http-port", "0", "--grpc-port", "0", "--port", str(port), "--data-dir", str(tmp_path)]
-        result = CliRunner().invoke(main, args)
-    assert result.exit_code != 0
-    assert "cannot listen" in result.output
+        ports[flag] = str(taken.getsockname()[1])
+        command = [sys.executable, "-m", "otel_genai.cli", "ui", *(x for item in ports.items() for x in item),
+                   "--data-dir", str(data)]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: port {ports[flag]} ({role}) is in use, perhaps by another viewer or a collector: "
+        f"stop it, or choose another port with {hint}"
+    ]
+    assert not data.exists()

@@ -11,7 +11,10 @@ from urllib.parse import quote
 import click
 
 from otel_genai.viewer.config import ViewerConfig
-from otel_genai.viewer.server import ViewerServer
+from otel_genai.viewer.server import CannotListen, ViewerServer, cannot_listen_message
+
+# Which option moves each listener to another port.
+_PORT_FLAGS = {"page": "--port", "OTLP/HTTP": "--http-port", "OTLP/gRPC": "--grpc-port (or --no-grpc)"}
 
 
 def run_ui(
@@ -44,9 +47,9 @@ def run_ui(
         raise click.UsageError(str(exc)) from exc
     try:
         endpoints = viewer.start()
-    except OSError as exc:
+    except CannotListen as exc:
         viewer.stop()
-        raise click.ClickException(f"cannot listen: {exc} (is another viewer or collector running?)") from exc
+        raise click.ClickException(cannot_listen_message(exc, _PORT_FLAGS)) from exc
 
     page = endpoints.page + "/"
     if config.token:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 import threading
@@ -28,7 +29,31 @@ log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 60.0
 
 
-def _bind(host: str, port: int) -> socket.socket:
+class CannotListen(OSError):
+    """A port the viewer needs is taken (or not ours to bind); ``role`` says which one."""
+
+    def __init__(self, role: str, host: str, port: int, reason: OSError) -> None:
+        self.role, self.host, self.port, self.reason = role, host, port, reason
+        in_use = reason.errno == errno.EADDRINUSE
+        super().__init__(reason.errno, f"port {port} ({role}) " + ("is in use" if in_use else f"on {host}: {reason}"))
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+    @property
+    def in_use(self) -> bool:
+        return self.errno == errno.EADDRINUSE
+
+
+def cannot_listen_message(exc: CannotListen, flags: dict[str, str]) -> str:
+    """One line naming the port, what it is for, and the option that changes it."""
+    flag = flags.get(exc.role, "")
+    if exc.in_use:
+        return f"{exc}, perhaps by another viewer or a collector: stop it, or choose another port with {flag}"
+    return f"cannot listen on {exc}: choose another port with {flag}"
+
+
+def _bind(host: str, port: int, role: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio only disables Nagle's algorithm (TCP_NODELAY) on
     # accepted sockets whose proto says TCP, and without it keep-alive responses stall
@@ -37,9 +62,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        raise CannotListen(role, host, port, exc) from exc
     sock.set_inheritable(True)
     return sock
 
@@ -70,7 +95,7 @@ class ViewerServer:
     def __init__(self, config: ViewerConfig) -> None:
         config.check()
         self.config = config
-        self.store = Store(config.database_path, index_in_background=True)
+        self._store: Store | None = None
         self._policy = RetentionPolicy(config.retention_days, int(config.max_size_mb * 1024 * 1024))
         self._servers: list[_QuietServer] = []
         self._grpc: grpc.Server | None = None
@@ -79,32 +104,51 @@ class ViewerServer:
         self._retention_thread: threading.Thread | None = None
         self.endpoints: Endpoints | None = None
 
+    @property
+    def store(self) -> Store:
+        """The open store (the viewer must be started)."""
+        if self._store is None:
+            raise RuntimeError("the viewer is not running")
+        return self._store
+
     def start(self) -> Endpoints:
         """Bind the ports, start serving in the background, enforce retention once."""
         cfg = self.config
-        self.store.enforce_retention(self._policy)
         bound: list[socket.socket] = []
         grpc_port = None
         try:
-            http_sock = _bind(cfg.host, cfg.http_port)
+            http_sock = _bind(cfg.host, cfg.http_port, "OTLP/HTTP")
             bound.append(http_sock)
-            page_sock = _bind(cfg.host, cfg.page_port)
+            page_sock = _bind(cfg.host, cfg.page_port, "page")
             bound.append(page_sock)
+            if cfg.grpc_enabled and cfg.grpc_port:
+                # gRPC binds its own socket once the store is open: see now that it can.
+                _bind(cfg.host, cfg.grpc_port, "OTLP/gRPC").close()
+            # The store (and its folder) exists only once the ports are known to be free.
+            self._store = Store(cfg.database_path, index_in_background=True)
+            self._store.enforce_retention(self._policy)
             if cfg.grpc_enabled:
-                self._grpc, grpc_port = start_grpc_receiver(
-                    self.store,
-                    host=cfg.host,
-                    port=cfg.grpc_port,
-                    max_request_bytes=cfg.max_request_bytes,
-                    token=cfg.token,
-                )
+                try:
+                    self._grpc, grpc_port = start_grpc_receiver(
+                        self._store,
+                        host=cfg.host,
+                        port=cfg.grpc_port,
+                        max_request_bytes=cfg.max_request_bytes,
+                        token=cfg.token,
+                    )
+                except OSError as exc:
+                    raise CannotListen("OTLP/gRPC", cfg.host, cfg.grpc_port, exc) from exc
         except Exception:
             for sock in bound:
                 sock.close()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
             raise
+        store = self.store
         apps: list[tuple[ASGIApp, socket.socket]] = [
-            (receiver_app(self.store, max_request_bytes=cfg.max_request_bytes, token=cfg.token), http_sock),
-            (page_app(self.store, token=cfg.token, host=cfg.host), page_sock),
+            (receiver_app(store, max_request_bytes=cfg.max_request_bytes, token=cfg.token), http_sock),
+            (page_app(store, token=cfg.token, host=cfg.host), page_sock),
         ]
         for app, _ in apps:
             config = uvicorn.Config(
@@ -169,9 +213,10 @@ class ViewerServer:
         if self._retention_thread is not None:
             self._retention_thread.join(5)
             self._retention_thread = None
-        if self._servers:
-            self._servers = []
-            self.store.close()
+        self._servers = []
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def __enter__(self) -> ViewerServer:
         self.start()
