@@ -71,6 +71,12 @@ def mock_openai(host: str, port: int) -> None:
     default=None,
     help="Token the page and receivers require [env: OTEL_GENAI_UI_TOKEN].",
 )
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Let pages from this origin (e.g. http://localhost:5173) send OTLP/HTTP from the browser. Repeatable.",
+)
 def ui(
     host: str,
     http_port: int,
@@ -81,13 +87,14 @@ def ui(
     retention_days: float,
     max_size_mb: float,
     token: str | None,
+    cors_origins: tuple[str, ...],
 ) -> None:
     """Run the local GenAI trace viewer: OTLP receivers, a SQLite store and a web page."""
     from otel_genai.viewer.cli_ui import run_ui
 
     run_ui(host=host, http_port=http_port, grpc_port=grpc_port, grpc_enabled=not no_grpc,
            page_port=page_port, data_dir=data_dir, retention_days=retention_days,
-           max_size_mb=max_size_mb, token=token)  # fmt: skip
+           max_size_mb=max_size_mb, token=token, cors_origins=cors_origins)  # fmt: skip
 
 
 if __name__ == "__main__":  # pragma: no cover

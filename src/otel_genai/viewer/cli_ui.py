@@ -28,6 +28,7 @@ def run_ui(
     retention_days: float,
     max_size_mb: float,
     token: str | None,
+    cors_origins: tuple[str, ...] = (),
 ) -> None:
     """Serve until Ctrl+C or SIGTERM."""
     config = ViewerConfig(
@@ -40,6 +41,7 @@ def run_ui(
         retention_days=retention_days,
         max_size_mb=max_size_mb,
         token=token or None,
+        cors_origins=cors_origins,
     )
     try:
         viewer = ViewerServer(config)
@@ -60,6 +62,8 @@ def run_ui(
     click.echo(f"  OTLP/HTTP:  {endpoints.otlp_http}  (/v1/traces, /v1/metrics, /v1/logs)")
     if endpoints.otlp_grpc:
         click.echo(f"  OTLP/gRPC:  {endpoints.otlp_grpc}")
+    if config.cors_origins:
+        click.echo(f"  CORS:       OTLP/HTTP accepts exports from pages of {', '.join(config.cors_origins)}")
     click.echo("Send telemetry with the standard exporters, e.g.")
     click.echo(f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoints.otlp_http} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
     if config.token:

@@ -228,6 +228,29 @@ def _metric_figures(conn: sqlite3.Connection, since: int, until: int) -> dict[st
     }
 
 
+def data_window(conn: sqlite3.Connection) -> tuple[int, int] | None:
+    """The window from the first to the last stored model call or GenAI metric point, in whole bars.
+
+    None when there is neither. Each end is one read of an index in time order.
+    """
+    times: list[int] = []
+    for order in ("ASC", "DESC"):
+        row = conn.execute(
+            f"SELECT start_ns FROM spans WHERE {MODEL_CALL_CONDITION} ORDER BY start_ns {order} LIMIT 1"
+        ).fetchone()
+        times += [row[0]] if row else []
+        for name in (gn.METRIC_OPERATION_DURATION, gn.METRIC_TOKEN_USAGE):
+            row = conn.execute(
+                f"SELECT time_ns FROM metric_points WHERE name = ? ORDER BY time_ns {order} LIMIT 1", (name,)
+            ).fetchone()
+            times += [row[0]] if row else []
+    if not times:
+        return None
+    first, last = min(times), max(times)
+    width = _bucket_size(last - first + 1)
+    return first - first % width, (last // width + 1) * width
+
+
 def overview(conn: sqlite3.Connection, since_ns: int, until_ns: int) -> dict[str, Any]:
     """All figures of the overview page for the window ``[since_ns, until_ns)``."""
     width = _bucket_size(max(1, until_ns - since_ns))

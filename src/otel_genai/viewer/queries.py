@@ -10,8 +10,8 @@ from typing import Any
 
 from otel_genai.viewer import genai_names as gn
 from otel_genai.viewer.conversation import build_conversation, parse_json_value
-from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
-from otel_genai.viewer.schema import CONTENT_ID_SHIFT
+from otel_genai.viewer.pricing import PRICE_BOOK, CallPrice, TokenUsage
+from otel_genai.viewer.schema import CONTENT_ID_SHIFT, MODEL_CALL_CONDITION
 
 MAX_PAGE_SIZE = 200
 _SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
@@ -93,11 +93,38 @@ def _filters(flt: TraceFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _page(rows: list[sqlite3.Row], limit: int, cursor: Any) -> dict[str, Any]:
+def _call_figures(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> dict[int, dict[str, Any]]:
+    """Per trace: estimated cost of its model calls, and its first call's time to first chunk."""
+    numbers = [r["trace_no"] for r in rows]
+    if not numbers:
+        return {}
+    figures: dict[int, dict[str, Any]] = {n: {"cost_usd": None, "time_to_first_chunk_ms": None} for n in numbers}
+    calls = conn.execute(
+        "SELECT trace_no, model, provider, start_ns, input_tokens, output_tokens, cache_read_tokens, "
+        f"cache_write_tokens, json_extract(attributes, '$.\"{gn.TIME_TO_FIRST_CHUNK}\"') AS ttfc FROM spans "
+        f"WHERE trace_no IN ({','.join('?' * len(numbers))}) AND {MODEL_CALL_CONDITION} ORDER BY trace_no, start_ns",
+        numbers,
+    )
+    for call in calls:
+        trace = figures[call["trace_no"]]
+        if trace["time_to_first_chunk_ms"] is None:
+            trace["time_to_first_chunk_ms"] = _seconds_to_ms(call["ttfc"])
+        if call["input_tokens"] is None and call["output_tokens"] is None:
+            continue  # a failed call: its tokens, so its cost, are unknown
+        usage = TokenUsage(call["input_tokens"] or 0, call["output_tokens"] or 0,
+                           call["cache_read_tokens"] or 0, call["cache_write_tokens"] or 0)  # fmt: skip
+        usd = PRICE_BOOK.price(call["model"], call["provider"], usage, call["start_ns"]).usd
+        if usd is not None:
+            trace["cost_usd"] = (trace["cost_usd"] or 0.0) + usd
+    return figures
+
+
+def _page(conn: sqlite3.Connection, rows: list[sqlite3.Row], limit: int, cursor: Any) -> dict[str, Any]:
     more = len(rows) > limit
     rows = rows[:limit]
+    figures = _call_figures(conn, rows)
     return {
-        "traces": [_trace_summary(r) for r in rows],
+        "traces": [{**_trace_summary(r), **figures[r["trace_no"]]} for r in rows],
         "next": cursor(rows[-1]) if more and rows else None,
     }
 
@@ -123,7 +150,7 @@ def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
         " ORDER BY t.start_ns DESC, t.trace_no DESC LIMIT ?"
     )
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
-    return _page(rows, limit, lambda r: f"{r['start_ns']}:{r['trace_no']}")
+    return _page(conn, rows, limit, lambda r: f"{r['start_ns']}:{r['trace_no']}")
 
 
 def _search(
@@ -164,7 +191,7 @@ def _search(
                     break
     if candidates and len(found) <= limit:
         check()
-    return _page(found, limit, lambda r: f"n:{r['trace_no']}")
+    return _page(conn, found, limit, lambda r: f"n:{r['trace_no']}")
 
 
 def facet_values(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -186,7 +213,10 @@ def _genai_details(row: sqlite3.Row, attributes: dict[str, Any], events: list[An
         cache_read_tokens=row["cache_read_tokens"] or 0,
         cache_write_tokens=row["cache_write_tokens"] or 0,
     )
-    price = PRICE_BOOK.price(row["model"], row["provider"], usage, row["start_ns"])
+    if row["input_tokens"] is None and row["output_tokens"] is None:
+        price = CallPrice(None, "tokens unknown: the call reported no usage")
+    else:
+        price = PRICE_BOOK.price(row["model"], row["provider"], usage, row["start_ns"])
     exceptions = [e["attributes"] for e in events if e.get("name") == "exception"]
     exceptions += [e["attributes"] for e in logs if e["event_name"] == gn.EXCEPTION_EVENT]
     finish = attributes.get(gn.FINISH_REASONS)

@@ -107,6 +107,8 @@ CREATE TABLE IF NOT EXISTS logs (
 );
 CREATE INDEX IF NOT EXISTS logs_by_trace ON logs (trace_no);
 CREATE INDEX IF NOT EXISTS logs_by_time ON logs (time_ns);
+-- The page's list of records outside any trace, newest first.
+CREATE INDEX IF NOT EXISTS untraced_logs_by_time ON logs (time_ns, id) WHERE trace_no IS NULL;
 
 CREATE TABLE IF NOT EXISTS metric_points (
     id INTEGER PRIMARY KEY,

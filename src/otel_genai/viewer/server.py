@@ -147,7 +147,12 @@ class ViewerServer:
             raise
         store = self.store
         apps: list[tuple[ASGIApp, socket.socket]] = [
-            (receiver_app(store, max_request_bytes=cfg.max_request_bytes, token=cfg.token), http_sock),
+            (
+                receiver_app(
+                    store, max_request_bytes=cfg.max_request_bytes, token=cfg.token, cors_origins=cfg.cors_origins
+                ),
+                http_sock,
+            ),
             (page_app(store, token=cfg.token, host=cfg.host), page_sock),
         ]
         for app, _ in apps:

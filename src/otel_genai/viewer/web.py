@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from otel_genai.viewer import overview, queries
+from otel_genai.viewer import overview, queries, untraced_logs
 from otel_genai.viewer.access import COOKIE_NAME, authorized, token_matches
 from otel_genai.viewer.config import is_loopback
 from otel_genai.viewer.store import Store
@@ -32,7 +32,7 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]  # fmt: skip
-_PAGE_PATHS = ("/", "/traces", "/sessions", "/overview")
+_PAGE_PATHS = ("/", "/traces", "/sessions", "/overview", "/logs")
 
 
 class _Guard:
@@ -152,11 +152,24 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         rows = await run_in_threadpool(lambda: queries.session_traces(store.reader(), conversation_id))
         return JSONResponse({"conversation_id": conversation_id, "traces": rows})
 
+    def overview_of(since: int | None, until: int | None) -> dict[str, Any]:
+        conn = store.reader()
+        window = None if since or until else overview.data_window(conn)
+        if window is None:  # an explicit window, or no data: the last hour
+            until = until or time.time_ns()
+            since = since or until - 3_600 * 1_000_000_000
+            window = (since, until)
+        return {**overview.overview(conn, *window), "fits_data": since is None and until is None}
+
     async def api_overview(request: Request) -> Response:
-        until = _ms_param_ns(request, "until") or time.time_ns()
-        since = _ms_param_ns(request, "since") or until - 86_400 * 1_000_000_000
-        result = await run_in_threadpool(lambda: overview.overview(store.reader(), since, until))
-        return JSONResponse(result)
+        # Without since/until the window spans the stored data, so its bars fill the chart.
+        since, until = _ms_param_ns(request, "since"), _ms_param_ns(request, "until")
+        return JSONResponse(await run_in_threadpool(overview_of, since, until))
+
+    async def api_logs(request: Request) -> Response:
+        before, limit = request.query_params.get("before") or None, _int_param(request, "limit") or 100
+        page = await run_in_threadpool(lambda: untraced_logs.list_untraced_logs(store.reader(), before, limit))
+        return JSONResponse(page)
 
     routes = [
         *(Route(path, index) for path in _PAGE_PATHS),
@@ -169,6 +182,7 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         Route("/api/sessions", api_sessions),
         Route("/api/sessions/{conversation_id:path}", api_session),
         Route("/api/overview", api_overview),
+        Route("/api/logs", api_logs),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return _Guard(Starlette(routes=routes), token=token, host=host)

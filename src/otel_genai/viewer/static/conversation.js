@@ -1,6 +1,14 @@
 // The GenAI panel of one span: conversation, tool calls, output, tokens, timing, errors.
 import { fmtDuration, fmtInt, fmtUsd, h, pretty } from "./dom.js";
 
+// OpenAI's spellings of the conventions' finish reasons (tool_call is singular in the conventions).
+const FINISH_REASONS = { tool_calls: "tool_call", function_call: "tool_call" };
+
+/** A finish reason as the conventions name it, so the call's header and its messages agree. */
+export function finishReason(value) {
+  return FINISH_REASONS[value] || value;
+}
+
 function textBlock(text, cls = "text") {
   return h("div", { class: cls }, text);
 }
@@ -51,7 +59,7 @@ function renderMessage(message, kind) {
     h("div", { class: "message-head" },
       h("span", { class: "role" }, role),
       message.name ? h("span", { class: "muted" }, ` (${message.name})`) : null,
-      message.finish_reason ? h("span", { class: "badge" }, `finish: ${message.finish_reason}`) : null),
+      message.finish_reason ? h("span", { class: "badge" }, `finish: ${finishReason(message.finish_reason)}`) : null),
     (message.parts || []).map(renderPart));
 }
 
@@ -65,7 +73,7 @@ function tokenTable(genai) {
     row("Output tokens", fmtInt(t.output)),
     row("  reasoning", fmtInt(t.reasoning), "included in output"),
     row("Time to first chunk", genai.time_to_first_chunk_ms != null ? fmtDuration(genai.time_to_first_chunk_ms) : "–"),
-    row("Estimated cost", genai.cost_usd != null ? fmtUsd(genai.cost_usd) : "–", genai.cost_note || "genai-prices"));
+    row("Estimated cost", genai.cost_usd != null ? fmtUsd(genai.cost_usd) : "unknown", genai.cost_note || "genai-prices"));
 }
 
 function metaTable(span, genai) {
@@ -74,7 +82,7 @@ function metaTable(span, genai) {
     ["Provider", genai.provider],
     ["Request model", genai.request_model],
     ["Response model", genai.response_model],
-    ["Finish reasons", (genai.finish_reasons || []).join(", ")],
+    ["Finish reasons", (genai.finish_reasons || []).map(finishReason).join(", ")],
     ["Conversation", genai.conversation_id],
     ["Duration", fmtDuration(span.duration_ms)],
   ].filter(([, v]) => v !== null && v !== undefined && v !== "");
