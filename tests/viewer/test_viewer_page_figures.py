@@ -1,0 +1,106 @@
+"""What the page's JSON API adds for issue 13: cost and first chunk per trace, no cost without
+tokens, an overview window that fits the stored data, and log records outside any trace."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from genai_prices import Usage, calc_price
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+from viewer_telemetry import emit_failed_call, emit_latest_conversation, kv, trace_request
+
+from otel_genai.viewer.ingest import ingest
+from otel_genai.viewer.overview import data_window
+from otel_genai.viewer.store import Store
+from otel_genai.viewer.untraced_logs import list_untraced_logs
+
+HOUR_NS = 3_600 * 10**9
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:  # type: ignore[misc]
+    s = Store(tmp_path / "db.sqlite3")
+    yield s
+    s.close()
+
+
+def _price(usage: Usage, model: str, provider: str) -> float:
+    return float(calc_price(usage, model, provider_id=provider).total_price)
+
+
+def test_trace_list_has_cost_and_time_to_first_chunk(viewer, pipeline_factory) -> None:
+    pipeline = pipeline_factory(viewer.endpoints)
+    conversation = emit_latest_conversation(pipeline)
+    failed = emit_failed_call(pipeline)
+    traces = requests.get(viewer.endpoints.page + "/api/traces", timeout=10).json()["traces"]
+    by_id = {t["trace_id"]: t for t in traces}
+    expected = _price(Usage(input_tokens=1200, cache_read_tokens=1024, output_tokens=80), "gpt-4o-mini", "openai")
+    expected += _price(Usage(input_tokens=50, output_tokens=20), "claude-sonnet-4", "anthropic")
+    assert by_id[conversation]["cost_usd"] == pytest.approx(expected)
+    assert by_id[conversation]["time_to_first_chunk_ms"] == pytest.approx(250.0)
+    # A failed call reported no tokens: its cost is unknown, not $0.
+    assert by_id[failed]["cost_usd"] is None
+    assert by_id[failed]["time_to_first_chunk_ms"] is None
+    detail = requests.get(f"{viewer.endpoints.page}/api/traces/{failed}", timeout=10).json()
+    genai = detail["spans"][0]["genai"]
+    assert genai["cost_usd"] is None and "tokens unknown" in genai["cost_note"]
+
+
+def test_the_default_overview_window_spans_the_stored_calls(store) -> None:
+    now = time.time_ns()
+    first = now - 3 * HOUR_NS
+    ingest(store, "traces", trace_request(5, first, step_ns=HOUR_NS // 2)[0])  # calls from -3 h to -1 h
+    last = first + 4 * HOUR_NS // 2 + 1_000
+    window = data_window(store.reader())
+    assert window is not None
+    since, until = window
+    assert since <= first and until > last
+    # Whole bars around the data, not the last 24 hours: a few minutes of margin at most.
+    assert first - since < HOUR_NS / 4 and until - last < HOUR_NS / 4
+
+
+def test_overview_api_without_a_window_fits_the_data(viewer) -> None:
+    now = time.time_ns()
+    ingest(viewer.store, "traces", trace_request(2, now - 5 * HOUR_NS, step_ns=HOUR_NS)[0])
+    result = requests.get(viewer.endpoints.page + "/api/overview", timeout=10).json()
+    assert result["fits_data"] is True
+    assert result["totals"]["calls"] == 2
+    filled = [b for b in result["series"] if b["by_model"]]
+    assert result["series"][0] == filled[0]
+    assert result["series"][-1] == filled[-1]
+    explicit = requests.get(
+        viewer.endpoints.page + f"/api/overview?since={(now - HOUR_NS) // 10**6}&until={now // 10**6}", timeout=10
+    ).json()
+    assert explicit["fits_data"] is False and explicit["totals"]["calls"] == 0
+
+
+def test_an_empty_store_has_no_data_window(store) -> None:
+    assert data_window(store.reader()) is None
+
+
+def _log_request(bodies: list[str], start_ns: int, trace_id: bytes = b"") -> ExportLogsServiceRequest:
+    request = ExportLogsServiceRequest()
+    resource_logs = request.resource_logs.add()
+    resource_logs.resource.attributes.append(kv("service.name", "batch-job"))
+    scope_logs = resource_logs.scope_logs.add()
+    for i, body in enumerate(bodies):
+        record = scope_logs.log_records.add(time_unix_nano=start_ns + i, severity_number=9, severity_text="INFO")
+        record.body.string_value = body
+        if trace_id:
+            record.trace_id = trace_id
+            record.span_id = b"\x01" * 8
+    return request
+
+
+def test_logs_without_a_trace_id_are_listed_newest_first_in_pages(store) -> None:
+    now = time.time_ns()
+    ingest(store, "logs", _log_request([f"untraced {i}" for i in range(5)], now))
+    ingest(store, "logs", _log_request(["inside a trace"], now + 100, trace_id=b"\x02" * 16))
+    first = list_untraced_logs(store.reader(), limit=3)
+    assert [r["body"] for r in first["logs"]] == ["untraced 4", "untraced 3", "untraced 2"]
+    assert first["logs"][0]["service"] == "batch-job"
+    second = list_untraced_logs(store.reader(), before=first["next"], limit=3)
+    assert [r["body"] for r in second["logs"]] == ["untraced 1", "untraced 0"]
+    assert second["next"] is None
