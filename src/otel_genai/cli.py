@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 
@@ -40,7 +42,12 @@ def mock_openai(host: str, port: int) -> None:
     """Run the local OpenAI-compatible endpoint (for offline tests and demos)."""
     from otel_genai.mock_openai.server import serve
 
-    serve(host=host, port=port)
+    try:
+        serve(host=host, port=port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise click.ClickException(f"port {port} is in use: stop what uses it, or choose another with --port") from exc
 
 
 @main.command("ui")

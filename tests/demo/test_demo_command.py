@@ -221,3 +221,16 @@ def test_demo_ui_failed_call_reaches_a_running_viewer_and_ends_with_one_line(vie
         detail = json.load(reply)
     assert detail["trace"]["error"] is True
     assert detail["spans"][0]["genai"]["error_type"].endswith("AuthenticationError")
+
+
+def test_the_local_endpoint_command_names_a_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([OTEL_GENAI, "mock-openai", "--port", str(port)], env=_env(),
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"Error: port {port} is in use: stop what uses it, or choose another with --port"
+    ]
