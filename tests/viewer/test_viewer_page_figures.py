@@ -104,3 +104,15 @@ def test_logs_without_a_trace_id_are_listed_newest_first_in_pages(store) -> None
     second = list_untraced_logs(store.reader(), before=first["next"], limit=3)
     assert [r["body"] for r in second["logs"]] == ["untraced 1", "untraced 0"]
     assert second["next"] is None
+
+
+def test_a_single_call_sits_mid_window(store) -> None:
+    from otel_genai.viewer.overview import MIN_WINDOW_BARS
+
+    start = time.time_ns()
+    ingest(store, "traces", trace_request(1, start)[0])
+    window = data_window(store.reader())
+    assert window is not None
+    since, until = window
+    assert until - since == MIN_WINDOW_BARS * 60 * 10**9  # twelve one-minute bars
+    assert since + (until - since) / 4 < start < until - (until - since) / 4

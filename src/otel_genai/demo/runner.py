@@ -84,7 +84,10 @@ def run_app(exporter_args: list[str], extra_env: Mapping[str, str] | None = None
         env = demo_environment(os.environ, endpoint)
         env.update(extra_env or {})
         command = [*_launcher(), *exporter_args, sys.executable, "-m", "otel_genai.demo.poem"]
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+        except KeyboardInterrupt:
+            raise SystemExit(130) from None
     base_url = env.get("OPENAI_BASE_URL") or failures.DEFAULT_BASE_URL
     return AppRun(done.returncode, done.stdout, done.stderr, base_url)
 

@@ -23,6 +23,7 @@ _CUMULATIVE = 2
 # instead (fast, but blind to the tiers), and the page says so.
 MAX_PRICED_COMBINATIONS = 20_000
 MAX_LATENCY_SAMPLES = 200_000
+MIN_WINDOW_BARS = 12
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -229,7 +230,8 @@ def _metric_figures(conn: sqlite3.Connection, since: int, until: int) -> dict[st
 
 
 def data_window(conn: sqlite3.Connection) -> tuple[int, int] | None:
-    """The window from the first to the last stored model call or GenAI metric point, in whole bars.
+    """The window from the first to the last stored model call or GenAI metric point, in whole bars
+    (at least ``MIN_WINDOW_BARS``, the data in the middle).
 
     None when there is neither. Each end is one read of an index in time order.
     """
@@ -248,7 +250,10 @@ def data_window(conn: sqlite3.Connection) -> tuple[int, int] | None:
         return None
     first, last = min(times), max(times)
     width = _bucket_size(last - first + 1)
-    return first - first % width, (last // width + 1) * width
+    since, until = first - first % width, (last // width + 1) * width
+    # A few bars of data sit amid empty ones, so one bar is not the whole chart.
+    missing = max(0, MIN_WINDOW_BARS - (until - since) // width)
+    return since - (missing - missing // 2) * width, until + missing // 2 * width
 
 
 def overview(conn: sqlite3.Connection, since_ns: int, until_ns: int) -> dict[str, Any]:
