@@ -57,7 +57,7 @@ def test_one_span_and_one_failed_call_read_in_the_singular(viewer, pipeline_fact
     expect(page.locator(".genai-panel .tokens")).to_contain_text("Estimated cost")
     cost_row = page.locator(".genai-panel .tokens tr", has_text="Estimated cost")
     expect(cost_row).to_contain_text("unknown")
-    expect(cost_row).to_contain_text("tokens unknown")
+    expect(cost_row).to_contain_text("tokens not reported")
     expect(cost_row).not_to_contain_text("$")
 
     page.goto(viewer.endpoints.page + "/overview")

@@ -86,3 +86,16 @@ def test_ui_with_a_port_in_use_says_which_and_creates_nothing(tmp_path, flag, ro
         f"stop it, or choose another port with {hint}"
     ]
     assert not data.exists()
+
+
+def test_ui_with_a_data_dir_it_cannot_create_says_so_in_one_line(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--http-port", "0", "--grpc-port", "0", "--port", "0",
+               "--data-dir", str(blocker / "data")]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"Error: cannot open the store {blocker / 'data' / 'viewer.sqlite3'}: ")
+    assert lines[0].endswith("choose another folder with --data-dir")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -52,6 +53,11 @@ def run_ui(
     except CannotListen as exc:
         viewer.stop()
         raise click.ClickException(cannot_listen_message(exc, _PORT_FLAGS)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        viewer.stop()
+        raise click.ClickException(
+            f"cannot open the store {config.database_path}: {exc}: choose another folder with --data-dir"
+        ) from exc
 
     page = endpoints.page + "/"
     if config.token:

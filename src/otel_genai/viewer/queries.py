@@ -214,7 +214,7 @@ def _genai_details(row: sqlite3.Row, attributes: dict[str, Any], events: list[An
         cache_write_tokens=row["cache_write_tokens"] or 0,
     )
     if row["input_tokens"] is None and row["output_tokens"] is None:
-        price = CallPrice(None, "tokens unknown: the call reported no usage")
+        price = CallPrice(None, "tokens not reported")
     else:
         price = PRICE_BOOK.price(row["model"], row["provider"], usage, row["start_ns"])
     exceptions = [e["attributes"] for e in events if e.get("name") == "exception"]
