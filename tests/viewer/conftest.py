@@ -15,6 +15,15 @@ from viewer_telemetry import Pipeline, make_pipeline  # noqa: E402
 
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.server import Endpoints, ViewerServer
+from otel_genai.viewer.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty store in a temporary folder, without a running viewer."""
+    opened = Store(tmp_path / "db.sqlite3")
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -8,18 +8,21 @@ reopened: every span of every acknowledged request must be there.
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
 from viewer_telemetry import trace_request
 
 from otel_genai.viewer.store import Store
+
+# The real `otel-genai ui` process, started as the ingest benchmark starts it.
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from viewer_ingest import start_viewer  # noqa: E402
 
 SENDERS = 3
 TRACES_PER_REQUEST = 20
@@ -28,19 +31,9 @@ ACKNOWLEDGED_BEFORE_KILL = 30  # requests
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_acknowledged_spans_survive_sigkill_mid_ingest(tmp_path) -> None:
-    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--http-port", "0", "--port", "0", "--no-grpc",
-               "--data-dir", str(tmp_path)]  # fmt: skip
-    viewer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    viewer, receiver, _ = start_viewer(tmp_path)
+    url = receiver + "/v1/traces"
     try:
-        assert viewer.stdout is not None
-        banner = ""
-        for line in viewer.stdout:
-            banner += line
-            if "Ctrl+C" in line:
-                break
-        found = re.search(r"OTLP/HTTP:\s+(http://\S+)", banner)
-        assert found, banner
-        url = found[1] + "/v1/traces"
 
         acknowledged: list[str] = []
         refused_after_kill = [0] * SENDERS

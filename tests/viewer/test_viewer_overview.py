@@ -16,13 +16,6 @@ from otel_genai.viewer.store import Store
 HOUR_NS = 3_600 * 10**9
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:  # type: ignore[misc]
-    s = Store(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
-
-
 def _seed(store: Store, now: int) -> None:
     for request, _ in (
         trace_request(8, now - 2 * HOUR_NS, model="gpt-4o-mini"),

@@ -13,17 +13,9 @@ from viewer_telemetry import emit_failed_call, emit_latest_conversation, kv, tra
 
 from otel_genai.viewer.ingest import ingest
 from otel_genai.viewer.overview import data_window
-from otel_genai.viewer.store import Store
 from otel_genai.viewer.untraced_logs import list_untraced_logs
 
 HOUR_NS = 3_600 * 10**9
-
-
-@pytest.fixture
-def store(tmp_path) -> Store:  # type: ignore[misc]
-    s = Store(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def _price(usage: Usage, model: str, provider: str) -> float:
