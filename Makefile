@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-oldest-openai bench lint clean
+.PHONY: demo test test-oldest-openai dialects-venv bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,24 +16,46 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/otel-genai demo
 
+# The suite runs in parallel (pytest-xdist). Many tests wait on servers, subprocesses, a browser
+# or a 1 s timeout, so more workers than the 2 cores keep both cores busy.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
+
+# Other projects' instrumentations (OpenInference, OpenLLMetry, the official ones), kept out
+# of .venv: they patch the same client as ours. The viewer's dialect tests run them from here
+# and skip when it is missing (except under CI=true).
+DIALECTS := .venv-dialects
+$(DIALECTS)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DIALECTS)
+	$(DIALECTS)/bin/python -m pip install -q --upgrade pip
+	$(DIALECTS)/bin/python -m pip install -q -e '.[dialects]'
+	touch $@
+
+DIALECTS_LEGACY := .venv-dialects-legacy
+$(DIALECTS_LEGACY)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DIALECTS_LEGACY)
+	$(DIALECTS_LEGACY)/bin/python -m pip install -q --upgrade pip
+	$(DIALECTS_LEGACY)/bin/python -m pip install -q -e '.[dialects-legacy]'
+	touch $@
+
+dialects-venv: $(DIALECTS)/.installed $(DIALECTS_LEGACY)/.installed
 
 # The same suite's OpenAI part against the oldest openai client we support.
 OLDEST := .venv-oldest
 test-oldest-openai:
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST)/bin/python -m pip install -q --upgrade pip
-	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
-	$(OLDEST)/bin/python -m pytest -q tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
+	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
+	$(OLDEST)/bin/python -m pytest -q -n $(TEST_WORKERS) tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
 
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py
 
 lint: $(STAMP)
-	$(PY) -m pip install -q ruff mypy
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) $(OLDEST)
+	rm -rf $(VENV) $(OLDEST) $(DIALECTS) $(DIALECTS_LEGACY)

@@ -1,4 +1,5 @@
-"""Shared fixtures: the local OpenAI-compatible server, in-memory telemetry, instrumenting."""
+"""Shared fixtures (the local OpenAI-compatible server, in-memory telemetry, instrumenting) and
+the hooks of the parallel runner (pytest-xdist): scheduling, and the workers' Hypothesis counts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,45 @@ from typing import Any
 
 import pytest
 
+from fuzz_examples import FUZZ_EXAMPLES, add_counts, write_summary
 from telemetry_capture import ALWAYS_ON, Captured
+
+# The two suites of the reliability matrix (tests/reliability) check the same cases; a case run
+# once in a worker is cached there (``case_result``), so both suites' tests of a case go to one worker.
+_MATRIX_TESTS = (
+    "tests/reliability/test_transparency.py::test_same_outcome_with_and_without_instrumentation[",
+    "tests/reliability/test_server_faults.py::test_server_fault_gives_one_truthful_span[",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's load scheduling, with each reliability-matrix case as one unit of work."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CaseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix in _MATRIX_TESTS:
+                if nodeid.startswith(prefix):
+                    return "matrix case " + nodeid[len(prefix) :]
+            return nodeid
+
+    return CaseScheduling(config, log)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker_output = getattr(session.config, "workeroutput", None)  # set in pytest-xdist workers only
+    if worker_output is not None:
+        worker_output["fuzz_examples"] = dict(FUZZ_EXAMPLES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    add_counts(getattr(node, "workeroutput", {}).get("fuzz_examples", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    write_summary(terminalreporter)
 
 
 @pytest.fixture(scope="session")

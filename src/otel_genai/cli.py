@@ -64,6 +64,15 @@ def mock_openai(host: str, port: int) -> None:
     default=None,
     help="Where the SQLite store lives [default: $OTEL_GENAI_UI_DATA_DIR or the user data dir].",
 )
+@click.option(
+    "--store",
+    envvar="OTEL_GENAI_UI_STORE",
+    default=None,
+    help="postgresql://user@host:port/db for a shared PostgreSQL store (password from the URL or PGPASSWORD/"
+    "~/.pgpass), or a SQLite file [default: viewer.sqlite3 in the data dir; env: OTEL_GENAI_UI_STORE].",
+)
+@click.option("--no-page", is_flag=True, help="Run the OTLP receivers only (a shared store's writer).")
+@click.option("--no-receivers", is_flag=True, help="Run the page only (over a shared store).")
 @click.option("--retention-days", default=7.0, show_default=True, type=float, help="Delete data older than this.")
 @click.option(
     "--max-size-mb",
@@ -91,16 +100,20 @@ def ui(
     no_grpc: bool,
     page_port: int,
     data_dir: str | None,
+    store: str | None,
+    no_page: bool,
+    no_receivers: bool,
     retention_days: float,
     max_size_mb: float,
     token: str | None,
     cors_origins: tuple[str, ...],
 ) -> None:
-    """Run the local GenAI trace viewer: OTLP receivers, a SQLite store and a web page."""
+    """Run the GenAI trace viewer: OTLP receivers, a store (SQLite, or a shared PostgreSQL) and a web page."""
     from otel_genai.viewer.cli_ui import run_ui
 
     run_ui(host=host, http_port=http_port, grpc_port=grpc_port, grpc_enabled=not no_grpc,
-           page_port=page_port, data_dir=data_dir, retention_days=retention_days,
+           page_port=page_port, data_dir=data_dir, store=store or None, page_enabled=not no_page,
+           receivers_enabled=not no_receivers, retention_days=retention_days,
            max_size_mb=max_size_mb, token=token, cors_origins=cors_origins)  # fmt: skip
 
 

@@ -243,19 +243,22 @@ async def test_async_stream_closed_with_async_with(instrument, async_client):
 
 async def test_async_stream_cancelled_mid_way(instrument, async_client):
     captured = instrument()
+    # Two chunks, then the server sends nothing until the client leaves: the cancel lands mid-stream.
     stream = await async_client.chat.completions.create(
-        model="gpt-4o-mini", messages=POEM, stream=True, extra_headers={"x-mock-scenario": "slow:200"}
+        model="gpt-4o-mini", messages=POEM, stream=True, extra_headers={"x-mock-scenario": "stall-stream:2"}
     )
+    started = asyncio.Event()
 
     async def consume() -> None:
         async for _ in stream:
-            pass
+            started.set()
 
     task = asyncio.create_task(consume())
-    await asyncio.sleep(0.3)
+    await started.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    await stream.close()
     span = captured.span()
     assert span.attributes["error.type"] == "asyncio.CancelledError"
 

@@ -1,13 +1,17 @@
-"""Fixtures: one mock OpenAI server for the whole session, and real openai clients pointed at it."""
+"""Fixtures: one mock server for the whole session, and real openai and anthropic clients pointed at it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import openai
 import pytest
 
 from otel_genai.mock_openai import MockOpenAIServer
+
+if TYPE_CHECKING:
+    import anthropic
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +33,16 @@ def async_openai_client(mock_api: MockOpenAIServer) -> openai.AsyncOpenAI:
 @pytest.fixture
 def azure_client(mock_api: MockOpenAIServer) -> openai.AzureOpenAI:
     return openai.AzureOpenAI(azure_endpoint=mock_api.root_url, api_key="k", api_version="2024-10-21", max_retries=0)
+
+
+@pytest.fixture
+def anthropic_client(mock_api: MockOpenAIServer) -> anthropic.Anthropic:
+    # Imported here: the OpenAI half of the suite also runs where anthropic is not installed.
+    anthropic = pytest.importorskip("anthropic")
+    return anthropic.Anthropic(base_url=mock_api.root_url, api_key="sk-ant-test", max_retries=0)
+
+
+@pytest.fixture
+def async_anthropic_client(mock_api: MockOpenAIServer) -> anthropic.AsyncAnthropic:
+    anthropic = pytest.importorskip("anthropic")
+    return anthropic.AsyncAnthropic(base_url=mock_api.root_url, api_key="sk-ant-test", max_retries=0)

@@ -75,6 +75,10 @@ class RawResponse:
         """The JSON payloads of a stream, without the ``[DONE]`` sentinel."""
         return [json.loads(data) for data in self.sse_data() if data != "[DONE]"]
 
+    def sse_names(self) -> list[str]:
+        """The ``event:`` names of a server-sent-event body, in order."""
+        return [line[len("event: ") :] for line in self.body.decode().split("\n") if line.startswith("event: ")]
+
 
 def raw_request(
     server: MockOpenAIServer,

@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otel_genai.mock_openai.faults import damage_payload, malformed_json
-from otel_genai.mock_openai.scenarios import FailTimes, ScenarioError, parse_scenario
-from otel_genai.mock_openai.schema_samples import sample_arguments
-from otel_genai.mock_openai.tokens import cached_tokens, count_tokens, shape_reply, split_tokens
+from otel_genai.mock_openai.faults.damage import damage_payload, malformed_json
+from otel_genai.mock_openai.faults.scenarios import FailTimes, ScenarioError, parse_scenario
+from otel_genai.mock_openai.generation.schema_samples import sample_arguments
+from otel_genai.mock_openai.generation.tokens import count_tokens, shape_reply, split_tokens
+from otel_genai.mock_openai.openai.dialect import OPENAI
+from otel_genai.mock_openai.openai.usage import cached_tokens
 
 
 @given(st.text())
@@ -96,9 +98,13 @@ def test_scenarios_combine() -> None:
     assert scenario.body_faults == {"missing-fields", "wrong-types"}
     assert parse_scenario(None).body_faults == frozenset()
     assert parse_scenario("error-no-body:502").error_without_body is True
+    assert parse_scenario("hang").hang is True
+    assert parse_scenario("stall-stream:2").stall_after == 2
 
 
-@pytest.mark.parametrize("bad", ["nope", "slow", "error:abc", "error:302", "fail-times:1", "malformed-json:1"])
+@pytest.mark.parametrize(
+    "bad", ["nope", "slow", "error:abc", "error:302", "fail-times:1", "malformed-json:1", "hang:1", "stall-stream"]
+)
 def test_bad_scenarios_are_rejected(bad: str) -> None:
     with pytest.raises(ScenarioError):
         parse_scenario(bad)
@@ -112,14 +118,16 @@ def test_faults_damage_a_copy() -> None:
         "choices": [{"index": 0, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 1, "details": {"cached_tokens": 0}},
     }
-    missing = damage_payload(payload, {"missing-fields"})
+    missing = damage_payload(payload, {"missing-fields"}, OPENAI.payload_shape)
     assert missing == {"created": 1, "choices": [{"index": 0}]}
-    retyped = damage_payload(payload, {"wrong-types"})
+    retyped = damage_payload(payload, {"wrong-types"}, OPENAI.payload_shape)
     assert retyped["usage"] == {"prompt_tokens": "1", "details": {"cached_tokens": "0"}}
     assert retyped["choices"] == {"0": {"index": 0, "finish_reason": "stop"}}
-    assert damage_payload(payload, {"empty-choices"})["choices"] == []
+    assert damage_payload(payload, {"empty-choices"}, OPENAI.payload_shape)["choices"] == []
     assert payload["choices"] == [{"index": 0, "finish_reason": "stop"}]
-    nested = damage_payload({"type": "response.completed", "response": {"id": "r", "output": [1]}}, {"empty-choices"})
+    nested = damage_payload(
+        {"type": "response.completed", "response": {"id": "r", "output": [1]}}, {"empty-choices"}, OPENAI.payload_shape
+    )
     assert nested["response"]["output"] == []
     with pytest.raises(ValueError):
         json.loads(malformed_json(json.dumps(payload)))

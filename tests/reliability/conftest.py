@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_calls import FUZZ_EXAMPLES, EndCounter, collecting_logs
+from reliability_calls import EndCounter, collecting_logs
 
 from telemetry_capture import Captured
 
@@ -24,12 +24,3 @@ def otel_logs() -> Iterator[Any]:
     """Every record of the ``otel_genai`` and ``opentelemetry`` loggers, from DEBUG up."""
     with collecting_logs("otel_genai", "opentelemetry") as collector:
         yield collector
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if FUZZ_EXAMPLES:
-        terminalreporter.write_sep("-", "hypothesis examples run")
-        for name, count in sorted(FUZZ_EXAMPLES.items()):
-            terminalreporter.write_line(f"{name}: {count}")
-        total = sum(count for name, count in FUZZ_EXAMPLES.items() if ": of which" not in name)
-        terminalreporter.write_line(f"total: {total}")

@@ -615,10 +615,12 @@ class Scenario:
     header: str | None
     requests: int = 1  # HTTP requests one call makes
     max_retries: int = 0
-    timeout: float | None = None
+    timeout: openai.Timeout | None = None
 
 
-TIMEOUT_S = 0.02  # against a server that waits 2 s: always a timeout, whatever the machine's load
+# The server never answers ("hang"), so the read timeout always fires, and only once the request
+# has been sent whole: the client's connect and write steps keep a generous limit.
+READ_TIMEOUT = openai.Timeout(30.0, read=1.0)
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("ok", None),
     Scenario("slow-ok", "slow:2"),
@@ -636,7 +638,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("cut-stream", "cut-stream:2"),
     Scenario("reset-stream", "reset-stream:2"),
     Scenario("stream-error", "stream-error"),
-    Scenario("timeout", "slow:2000", timeout=TIMEOUT_S),
+    Scenario("timeout", "hang", timeout=READ_TIMEOUT),
 )
 MODES = ("sync", "async")
 
@@ -719,8 +721,9 @@ def instrumented(captured: Captured, env: dict[str, str] | None = None, **kwargs
         instrumentor.uninstrument()
 
 
-def count_requests(server: Any, tag: str, at_least: int = 1, wait_s: float = 2.0) -> int:
-    """Requests the server logged for one call (a timed-out request may be logged a moment late)."""
+def count_requests(server: Any, tag: str, at_least: int = 1, wait_s: float = 30.0) -> int:
+    """Requests the server logged for one call (a request the client gave up on may be logged a
+    moment after the call returned; the wait ends as soon as it is)."""
     deadline = time.monotonic() + wait_s
     while True:
         count = sum(1 for r in server.requests if r.headers.get(CALL_TAG) == tag)
@@ -805,9 +808,6 @@ def double_ends(records: list[logging.LogRecord]) -> list[str]:
     return [r.getMessage() for r in records if "ended span" in r.getMessage()]
 
 
-#: Examples each Hypothesis property ran (test_fuzz.py), printed in the terminal summary.
-FUZZ_EXAMPLES: dict[str, int] = {}
-
 _CASES: dict[tuple[str, str, str], CaseResult] = {}
 MATRIX_ENV = {
     "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_AND_EVENT",
@@ -816,7 +816,8 @@ MATRIX_ENV = {
 
 
 def case_result(server: Any, method: Method, mode: str, scenario: Scenario) -> CaseResult:
-    """Run the case (once per session) without, then with instrumentation (all content on)."""
+    """Run the case (once per test process: the parallel runner sends every suite's test of a case
+    to one worker, see tests/conftest.py) without, then with instrumentation (all content on)."""
     key = (method.name, mode, scenario.name)
     if key in _CASES:
         return _CASES[key]
@@ -834,13 +835,20 @@ def case_result(server: Any, method: Method, mode: str, scenario: Scenario) -> C
     return result
 
 
-def matrix_params() -> list[Any]:
-    """pytest params: every method x mode x scenario."""
+def matrix_params(known_bugs: dict[tuple[str, str], str] | None = None) -> list[Any]:
+    """pytest params: every method x mode x scenario; ``known_bugs`` (method, scenario) -> reason are strict xfails."""
     import pytest
 
-    return [
-        pytest.param(m, mode, s, id=f"{m.name}-{mode}-{s.name}") for m in METHODS for mode in MODES for s in SCENARIOS
-    ]
+    params = []
+    for method in METHODS:
+        for mode in MODES:
+            for scenario in SCENARIOS:
+                bug = (known_bugs or {}).get((method.name, scenario.name))
+                marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+                params.append(
+                    pytest.param(method, mode, scenario, id=f"{method.name}-{mode}-{scenario.name}", marks=marks)
+                )
+    return params
 
 
 def skip_reason(method: Method, client: Any) -> str | None:

@@ -40,8 +40,9 @@ from opentelemetry.sdk.metrics import MeterProvider  # noqa: E402
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader  # noqa: E402
 from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from opentelemetry.sdk.trace.id_generator import IdGenerator  # noqa: E402
-from reliability_calls import FUZZ_EXAMPLES, EndCounter, LogCollector, internal_failures  # noqa: E402
+from reliability_calls import EndCounter, LogCollector, internal_failures  # noqa: E402
 
+from fuzz_examples import FUZZ_EXAMPLES  # noqa: E402
 from otel_genai.config import ContentCapture, Settings  # noqa: E402
 from otel_genai.core.attributes import error_type_of  # noqa: E402
 from otel_genai.core.invocation import Invocation  # noqa: E402

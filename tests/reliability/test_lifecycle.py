@@ -14,6 +14,7 @@ import asyncio
 import gc
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,8 @@ from telemetry_capture import Captured
 MODEL = "gpt-4o-mini"
 MESSAGES = [{"role": "user", "content": "Count to twenty."}]
 CHUNKS = {"x-mock-chunks": "20"}
+# The server never answers ("hang"), so the read timeout always fires, once the request is sent whole.
+READ_TIMEOUT = openai.Timeout(30.0, read=1.0)
 
 
 def _stream(client: Any, **headers: str) -> Any:
@@ -38,8 +41,9 @@ def _stream(client: Any, **headers: str) -> Any:
     )
 
 
-def _settle(captured: Captured, expected: int, timeout_s: float = 5.0) -> None:
-    """Collect garbage until ``expected`` spans have ended (finalizers may run a moment later)."""
+def _settle(captured: Captured, expected: int, timeout_s: float = 30.0) -> None:
+    """Collect garbage until ``expected`` spans have ended (finalizers may run a moment later;
+    the wait ends as soon as they have)."""
     deadline = time.monotonic() + timeout_s
     while len(captured.spans()) < expected and time.monotonic() < deadline:
         gc.collect()
@@ -190,8 +194,8 @@ def test_plain_calls_end_once_and_restore_context(
         client.chat.completions.create(model=MODEL, messages=MESSAGES, extra_headers={"x-mock-scenario": "error:500"})
     assert otel_context.get_current() == before
     with pytest.raises(openai.APITimeoutError):
-        client.with_options(timeout=0.05).chat.completions.create(
-            model=MODEL, messages=MESSAGES, extra_headers={"x-mock-scenario": "slow:1000"}
+        client.with_options(timeout=READ_TIMEOUT).chat.completions.create(
+            model=MODEL, messages=MESSAGES, extra_headers={"x-mock-scenario": "hang"}
         )
     assert otel_context.get_current() == before
     ok, failed, timed_out = _assert_ended_once(captured, ends, otel_logs, spans=3)
@@ -215,8 +219,10 @@ def test_stream_closed_from_another_thread_ends_once(
 ) -> None:
     instrument()
     rounds = 5
+    chunks = 1000  # 10 s of paced chunks: the close, two chunks in, always lands mid-stream
     for _ in range(rounds):
-        stream = _stream(client, **{"x-mock-scenario": "slow:10"})
+        # Paced, not stalled: a read blocked in another thread wakes only when data arrives.
+        stream = _stream(client, **{"x-mock-chunks": str(chunks), "x-mock-scenario": "slow:10"})
         received: list[Any] = []
         outcome: dict[str, Any] = {}
 
@@ -230,14 +236,14 @@ def test_stream_closed_from_another_thread_ends_once(
 
         reader = threading.Thread(target=consume)
         reader.start()
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30
         while len(received) < 2 and time.monotonic() < deadline:
             time.sleep(0.001)
         stream.close()  # from this thread, while the reader waits for the next chunk
-        reader.join(5)
+        reader.join(30)
         assert not reader.is_alive()
         assert outcome  # the reader finished, one way or the other
-        assert len(received) < 21
+        assert 2 <= len(received) < chunks  # closed mid-stream
     _assert_ended_once(captured, ends, otel_logs, spans=rounds)
 
 
@@ -250,13 +256,13 @@ async def _astream(client: Any, **headers: str) -> Any:
     )
 
 
-async def _aexhaust(client: Any) -> str | None:
+async def _aexhaust(client: Any, server: Any) -> str | None:
     stream = await _astream(client)
     assert len([c async for c in stream]) > 20
     return None
 
 
-async def _aclose(client: Any) -> str | None:
+async def _aclose(client: Any, server: Any) -> str | None:
     stream = await _astream(client)
     await stream.__anext__()
     await stream.close()
@@ -264,13 +270,13 @@ async def _aclose(client: Any) -> str | None:
     return None
 
 
-async def _async_with(client: Any) -> str | None:
+async def _async_with(client: Any, server: Any) -> str | None:
     async with await _astream(client) as stream:
         await stream.__anext__()
     return None
 
 
-async def _abreak_then_close(client: Any) -> str | None:
+async def _abreak_then_close(client: Any, server: Any) -> str | None:
     stream = await _astream(client)
     async for _ in stream:
         break
@@ -278,7 +284,7 @@ async def _abreak_then_close(client: Any) -> str | None:
     return None
 
 
-async def _apartly_then_dropped(client: Any) -> str | None:
+async def _apartly_then_dropped(client: Any, server: Any) -> str | None:
     stream = await _astream(client)
     await stream.__anext__()
     await stream.__anext__()
@@ -286,13 +292,13 @@ async def _apartly_then_dropped(client: Any) -> str | None:
     return semconv.ERROR_STREAM_ABANDONED
 
 
-async def _anever_iterated_then_dropped(client: Any) -> str | None:
+async def _anever_iterated_then_dropped(client: Any, server: Any) -> str | None:
     stream = await _astream(client)
     del stream
     return semconv.ERROR_STREAM_ABANDONED
 
 
-async def _aserver_error_event(client: Any) -> str | None:
+async def _aserver_error_event(client: Any, server: Any) -> str | None:
     stream = await _astream(client, **{"x-mock-scenario": "stream-error"})
     with pytest.raises(openai.APIError):
         async for _ in stream:
@@ -300,8 +306,9 @@ async def _aserver_error_event(client: Any) -> str | None:
     return "openai.APIError"
 
 
-async def _acancelled_mid_stream(client: Any) -> str | None:
-    stream = await _astream(client, **{"x-mock-scenario": "slow:20"})
+async def _acancelled_mid_stream(client: Any, server: Any) -> str | None:
+    # Two chunks, then the server sends nothing until the client leaves: the task is cancelled mid-stream.
+    stream = await _astream(client, **{"x-mock-scenario": "stall-stream:2"})
     started = asyncio.Event()
 
     async def consume() -> None:
@@ -313,32 +320,33 @@ async def _acancelled_mid_stream(client: Any) -> str | None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    await stream.close()  # lets the server go; the span has ended already and must not end again
     return "asyncio.CancelledError"
 
 
-async def _acancelled_before_response(client: Any) -> str | None:
-    task = asyncio.create_task(
-        client.chat.completions.create(model=MODEL, messages=MESSAGES, extra_headers={"x-mock-scenario": "slow:2000"})
-    )
-    await asyncio.sleep(0.05)
+async def _acancelled_before_response(client: Any, server: Any) -> str | None:
+    tag = uuid.uuid4().hex
+    headers = {"x-mock-scenario": "hang", "x-mock-scenario-key": tag}
+    task = asyncio.create_task(client.chat.completions.create(model=MODEL, messages=MESSAGES, extra_headers=headers))
+    # The server has the request (and never answers it): the call is in flight.
+    while not any(r.headers.get("x-mock-scenario-key") == tag for r in server.requests):
+        await asyncio.sleep(0.005)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     return "asyncio.CancelledError"
 
 
-async def _await_for_times_out(client: Any) -> str | None:
+async def _await_for_times_out(client: Any, server: Any) -> str | None:
     with pytest.raises((asyncio.TimeoutError, TimeoutError)):
         await asyncio.wait_for(
-            client.chat.completions.create(
-                model=MODEL, messages=MESSAGES, extra_headers={"x-mock-scenario": "slow:2000"}
-            ),
-            0.05,
+            client.chat.completions.create(model=MODEL, messages=MESSAGES, extra_headers={"x-mock-scenario": "hang"}),
+            1.0,  # the server never answers, so this always times out
         )
     return "asyncio.CancelledError"
 
 
-ASYNC_PATHS: dict[str, Callable[[Any], Any]] = {
+ASYNC_PATHS: dict[str, Callable[[Any, Any], Any]] = {
     "exhausted": _aexhaust,
     "close": _aclose,
     "async-with-exit": _async_with,
@@ -354,14 +362,20 @@ ASYNC_PATHS: dict[str, Callable[[Any], Any]] = {
 
 @pytest.mark.parametrize("path", ASYNC_PATHS)
 async def test_async_paths_end_once(
-    instrument: Any, async_client: Any, captured: Captured, ends: EndCounter, otel_logs: Any, path: str
+    instrument: Any,
+    async_client: Any,
+    mock_server: Any,
+    captured: Captured,
+    ends: EndCounter,
+    otel_logs: Any,
+    path: str,
 ) -> None:
     instrument(capture="SPAN_AND_EVENT")
     before = otel_context.get_current()
-    expected_error = await ASYNC_PATHS[path](async_client)
+    expected_error = await ASYNC_PATHS[path](async_client, mock_server)
     assert otel_context.get_current() == before
     # An abandoned async generator is closed by the event loop: give it a few turns.
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while not captured.spans() and time.monotonic() < deadline:
         gc.collect()
         await asyncio.sleep(0.005)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -192,14 +191,9 @@ class RaisingProcessor(SpanProcessor):
 TWENTY = [m for m in METHODS if m.name in ("chat.create", "chat.create(stream)")]
 
 
-def _twenty_calls(server: Any, captured: Captured, **providers: Any) -> tuple[list[Outcome], float]:
-    outcomes = []
+def _twenty_calls(server: Any, captured: Captured, **providers: Any) -> list[Outcome]:
     with instrumented(captured, MATRIX_ENV, **providers):
-        started = time.perf_counter()
-        for i in range(20):
-            outcomes.append(run_call(server, TWENTY[i % 2], "sync", OK))
-        elapsed = time.perf_counter() - started
-    return outcomes, elapsed
+        return [run_call(server, TWENTY[i % 2], "sync", OK) for i in range(20)]
 
 
 @pytest.fixture(scope="module")
@@ -207,21 +201,20 @@ def baselines(mock_server: Any) -> list[Outcome]:
     return [run_call(mock_server, m, "sync", OK) for m in TWENTY]
 
 
-def test_raising_exporters_do_not_break_or_slow_the_calls(mock_server: Any, baselines: list[Outcome]) -> None:
+def test_raising_exporters_do_not_break_the_calls(mock_server: Any, baselines: list[Outcome]) -> None:
     span_exporter, log_exporter = RaisingSpanExporter(), RaisingLogExporter()
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(span_exporter))
     logger_provider = LoggerProvider()
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
     with collecting_logs("otel_genai") as ours, collecting_logs("opentelemetry"):  # the SDK logs its exporter errors
-        outcomes, elapsed = _twenty_calls(
+        outcomes = _twenty_calls(
             mock_server, Captured(), tracer_provider=tracer_provider, logger_provider=logger_provider
         )
     assert [o.events for o in outcomes] == [baselines[i % 2].events for i in range(20)]
     assert span_exporter.attempts == 20  # every span reached the exporter, which failed every time
     assert log_exporter.attempts == 20  # one inference-details event per call
     assert internal_failures(ours.records) == []  # the SDK's failure, not ours
-    assert elapsed < 1.0, f"20 calls took {elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("on", ["start", "end"])
@@ -231,7 +224,7 @@ def test_raising_span_processor_does_not_break_the_call(
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(RaisingProcessor(on))
     with collecting_logs("otel_genai") as ours:
-        outcomes, _ = _twenty_calls(mock_server, Captured(), tracer_provider=tracer_provider)
+        outcomes = _twenty_calls(mock_server, Captured(), tracer_provider=tracer_provider)
     assert [o.events for o in outcomes] == [baselines[i % 2].events for i in range(20)]
     warnings = [r.getMessage() for r in ours.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1  # once, not per call
@@ -247,11 +240,11 @@ def test_full_export_queue_does_not_block_the_calls(mock_server: Any, baselines:
     tracer_provider.add_span_processor(counter)
     try:
         with collecting_logs("opentelemetry"):  # "queue is full" is the SDK's to say
-            outcomes, elapsed = _twenty_calls(mock_server, Captured(), tracer_provider=tracer_provider)
+            outcomes = _twenty_calls(mock_server, Captured(), tracer_provider=tracer_provider)
         assert [o.events for o in outcomes] == [baselines[i % 2].events for i in range(20)]
-        assert elapsed < 1.0, f"20 calls took {elapsed:.2f} s behind a stuck exporter"
         assert len(counter.started) == 20 and counter.not_ended_once() == {}
-        assert exporter.exported == 0  # still stuck: nothing waited for it
+        # Still stuck: a call that waited for the exporter would have waited out its 10 s and let it export.
+        assert exporter.exported == 0
     finally:
         exporter.release.set()
         tracer_provider.shutdown()

@@ -19,14 +19,12 @@ import openai
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 from reliability_calls import (
-    METHODS,
-    MODES,
-    SCENARIOS,
     Method,
     Scenario,
     case_result,
     double_ends,
     internal_failures,
+    matrix_params,
     skip_reason,
 )
 
@@ -39,19 +37,6 @@ PROBE = openai.OpenAI(api_key="sk-probe", base_url="http://127.0.0.1:9/v1")
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
-def _params() -> list[Any]:
-    params = []
-    for method in METHODS:
-        for mode in MODES:
-            for scenario in SCENARIOS:
-                bug = KNOWN_BUGS.get((method.name, scenario.name))
-                marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-                params.append(
-                    pytest.param(method, mode, scenario, id=f"{method.name}-{mode}-{scenario.name}", marks=marks)
-                )
-    return params
-
-
 def expected_error_types(cls: type[BaseException]) -> set[str]:
     """The names a low-cardinality ``error.type`` may give ``cls``: its builtin name, or
     fully qualified (through the public package when it re-exports the class)."""
@@ -61,7 +46,7 @@ def expected_error_types(cls: type[BaseException]) -> set[str]:
     return {f"{cls.__module__}.{cls.__qualname__}", f"{top}.{cls.__qualname__}"}
 
 
-@pytest.mark.parametrize(("method", "mode", "scenario"), _params())
+@pytest.mark.parametrize(("method", "mode", "scenario"), matrix_params(KNOWN_BUGS))
 def test_server_fault_gives_one_truthful_span(mock_server: Any, method: Method, mode: str, scenario: Scenario) -> None:
     reason = skip_reason(method, PROBE)
     if reason:

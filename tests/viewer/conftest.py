@@ -1,4 +1,9 @@
-"""Fixtures for the viewer's tests: a viewer on ephemeral ports and SDK pipelines aimed at it."""
+"""Fixtures for the viewer's tests: stores of both engines, viewers on ephemeral ports, SDK pipelines.
+
+``engine`` is parametrised, so a test that uses ``store``, ``store_location`` or a viewer runs
+once on SQLite and once on PostgreSQL (a real server started once per test session, with one
+new database per test). A module can pin one engine by defining its own ``engine`` fixture.
+"""
 
 from __future__ import annotations
 
@@ -11,28 +16,56 @@ import pytest
 
 # The helper module beside this file, importable whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).parent))
+from postgres_server import PostgresServer, running_server  # noqa: E402
 from viewer_telemetry import Pipeline, make_pipeline  # noqa: E402
 
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.server import Endpoints, ViewerServer
-from otel_genai.viewer.store import Store
+from otel_genai.viewer.store import Store, open_store
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for this test session (each pytest-xdist worker has its own)."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """An empty store in a temporary folder, without a running viewer."""
-    opened = Store(tmp_path / "db.sqlite3")
+def store_location(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a test's store lives: a SQLite file, or a new database on the session's server."""
+    if engine == "sqlite":
+        yield str(tmp_path / "data" / "viewer.sqlite3")
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
+@pytest.fixture
+def store(store_location: str) -> Iterator[Store]:
+    """An open store of the test's engine, closed at teardown."""
+    opened = open_store(store_location)
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def viewer_factory(tmp_path: Path) -> Iterator[Callable[..., ViewerServer]]:
-    """Start viewers on ephemeral ports with a temporary data dir; all stopped at teardown."""
+def viewer_factory(tmp_path: Path, store_location: str) -> Iterator[Callable[..., ViewerServer]]:
+    """Start viewers on ephemeral ports over the test's store; all stopped at teardown."""
     started: list[ViewerServer] = []
 
     def start(**overrides: Any) -> ViewerServer:
-        settings: dict[str, Any] = {"http_port": 0, "grpc_port": 0, "page_port": 0, "data_dir": tmp_path / "data"}
+        settings: dict[str, Any] = {"http_port": 0, "grpc_port": 0, "page_port": 0, "data_dir": tmp_path / "data",
+                                    "store": store_location}  # fmt: skip
         settings.update(overrides)
         server = ViewerServer(ViewerConfig(**settings))
         server.start()

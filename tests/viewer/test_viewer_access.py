@@ -14,6 +14,12 @@ from otel_genai.viewer.server import ViewerServer
 TOKEN = "correct-horse-battery"
 
 
+@pytest.fixture
+def engine() -> str:
+    """The token guards the receivers and the page whatever the store: checked over SQLite."""
+    return "sqlite"
+
+
 def test_non_loopback_bind_without_token_is_refused(tmp_path) -> None:
     with pytest.raises(ValueError, match="token"):
         ViewerServer(ViewerConfig(host="0.0.0.0", data_dir=tmp_path))

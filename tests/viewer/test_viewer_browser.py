@@ -2,12 +2,16 @@
 
 Skips when Chromium or Playwright is missing, except under CI=true, where it fails:
 CI must run these.
+
+The page renders in the browser after it loads, and again after each navigation, so every
+check goes through Playwright's ``expect``, which waits for the content it checks (a plain
+``count()`` or ``inner_text()`` reads whatever is on the page at that moment).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,14 +23,18 @@ from otel_genai.viewer import trace_url
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def engine() -> str:
+    """The page is the same over either engine: drive it over SQLite only."""
+    return "sqlite"
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-SCREENSHOT_DIR = Path(
-    os.environ.get("VIEWER_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "otel-genai-viewer-screenshots")
-)
 
 
 def _require_browser() -> Any:
@@ -64,30 +72,40 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _screenshot(page: Any, name: str) -> Path:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOT_DIR / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    return path
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Any:
+    """Save a full-page screenshot (in VIEWER_SCREENSHOT_DIR when set, to keep them) and check it has content."""
+    folder = Path(os.environ.get("VIEWER_SCREENSHOT_DIR") or tmp_path)
+
+    def take(page: Any, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        return path
+
+    return take
 
 
-def test_trace_list_then_conversation_with_html_prompt_shown_as_text(viewer, pipeline_factory, page) -> None:
+def test_trace_list_then_conversation_with_html_prompt_shown_as_text(
+    viewer, pipeline_factory, page, screenshot
+) -> None:
+    from playwright.sync_api import expect
+
     pipeline = pipeline_factory(viewer.endpoints, "http")
     emit_legacy_conversation(pipeline)
     emit_failed_call(pipeline)
     trace_id = emit_latest_conversation(pipeline)
 
     page.goto(viewer.endpoints.page + "/")
-    page.wait_for_selector("#trace-list")
     rows = page.locator("#trace-list tbody tr")
-    assert rows.count() == 3
-    assert "weather agent turn" in rows.nth(0).inner_text()
-    _screenshot(page, "trace-list")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("weather agent turn")
+    screenshot(page, "trace-list")
 
     page.click("text=weather agent turn")
-    page.wait_for_selector(".genai-panel .message")
-    assert page.url == trace_url(viewer.endpoints.page, trace_id)
+    expect(page).to_have_url(trace_url(viewer.endpoints.page, trace_id))
+    expect(page.locator(".genai-panel")).to_contain_text("It's rainy, 57°F in Paris.")  # the whole panel is in
     conversation = page.locator(".genai-panel").inner_text()
     # The prompt's markup is text on the page, not elements: no <script>, no <b>, no alert.
     assert HTML_PROMPT in conversation
@@ -100,17 +118,18 @@ def test_trace_list_then_conversation_with_html_prompt_shown_as_text(viewer, pip
     assert "finish: stop" in conversation
     assert "1,024" in conversation  # cached input tokens
     assert "250 ms" in conversation  # time to first chunk
-    _screenshot(page, "trace-detail")
+    screenshot(page, "trace-detail")
 
     page.click("#span-tree >> text=execute_tool get_weather")
-    page.wait_for_selector("text=drizzle until noon")
+    expect(page.locator(".genai-panel")).to_contain_text("drizzle until noon")
 
     page.click("#span-tree >> text=chat claude-sonnet-4")
-    page.wait_for_selector("text=Paris: rain.")
-    assert "inference.operation.details event" in page.locator(".genai-panel").inner_text()
+    panel = page.locator(".genai-panel")
+    expect(panel).to_contain_text("Paris: rain.")
+    expect(panel).to_contain_text("inference.operation.details event")
 
 
-def test_legacy_trace_errors_filters_sessions_and_overview(viewer, pipeline_factory, page) -> None:
+def test_legacy_trace_errors_filters_sessions_and_overview(viewer, pipeline_factory, page, screenshot) -> None:
     from playwright.sync_api import expect
 
     pipeline = pipeline_factory(viewer.endpoints, "http")
@@ -119,38 +138,39 @@ def test_legacy_trace_errors_filters_sessions_and_overview(viewer, pipeline_fact
     emit_latest_conversation(pipeline)
 
     page.goto(trace_url(viewer.endpoints.page, legacy_id))
-    page.wait_for_selector(".genai-panel .message")
-    text = page.locator(".genai-panel").inner_text()
-    assert "Legacy hello" in text and "Legacy answer" in text and "lookup" in text
+    panel = page.locator(".genai-panel")
+    for text in ("Legacy hello", "Legacy answer", "lookup"):
+        expect(panel).to_contain_text(text)
 
     page.goto(trace_url(viewer.endpoints.page, failed_id))
-    page.wait_for_selector(".error-panel")
-    assert "TimeoutError" in page.locator(".error-panel").inner_text()
-    assert "the model took too long" in page.locator(".error-panel").inner_text()
+    errors = page.locator(".error-panel")
+    expect(errors).to_contain_text("TimeoutError")
+    expect(errors).to_contain_text("the model took too long")
 
+    # Each filter re-renders the list in place, and the old rows stay until the new ones
+    # replace them: wait for the rows that only the new result has, then count them.
     page.goto(viewer.endpoints.page + "/traces")
-    page.wait_for_selector("#filters")
+    rows = page.locator("#trace-list tbody tr")
+    expect(rows).to_have_count(3)
     page.check("input[name=error]")
     page.click("#filters button[type=submit]")
-    expect(page.locator("#trace-list tbody tr")).to_have_count(1)
-    assert "chat gpt-4o" in page.locator("#trace-list").inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(["chat gpt-4o"])
     viewer.store.index_content()  # search trails ingest by a moment in a running viewer
     page.fill("input[name=q]", "Legacy")
     page.uncheck("input[name=error]")
     page.click("#filters button[type=submit]")
-    page.wait_for_url("**q=Legacy**")
-    # The previous filter also left one row: wait for the searched trace itself.
-    expect(page.locator("#trace-list")).to_contain_text("chat gpt-3.5-turbo")
-    expect(page.locator("#trace-list tbody tr")).to_have_count(1)
+    expect(rows.filter(has_text="chat gpt-3.5-turbo")).to_have_count(1)
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"[?&]q=Legacy"))
 
     page.click("nav >> text=Sessions")
-    page.wait_for_selector("#session-list")
-    page.click("text=conv-weather-1")
-    page.wait_for_selector("text=weather agent turn")
+    page.click("#session-list >> text=conv-weather-1")
+    expect(page.locator("main h1")).to_have_text("Session conv-weather-1")
+    expect(page.locator("main tbody")).to_contain_text("weather agent turn")
 
     page.click("nav >> text=Overview")
-    page.wait_for_selector("#model-table")
-    overview = page.locator("main").inner_text()
-    assert "gpt-4o-mini" in overview and "claude-sonnet-4" in overview
-    assert page.locator("svg.chart rect").count() > 0
-    _screenshot(page, "overview")
+    expect(page.locator("#model-table")).to_contain_text("gpt-4o-mini")
+    expect(page.locator("#model-table")).to_contain_text("claude-sonnet-4")
+    expect(page.locator("svg.chart rect").first).to_be_visible()
+    screenshot(page, "overview")

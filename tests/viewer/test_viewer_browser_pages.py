@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind
 from test_viewer_browser import browser, page  # noqa: F401 (fixtures)
-from viewer_telemetry import emit_failed_call, emit_latest_conversation, trace_hex
+from viewer_telemetry import emit_failed_call, emit_latest_conversation, query_rows, trace_hex
 
 from otel_genai.viewer import trace_url
 
@@ -166,10 +166,10 @@ def test_a_page_exports_otlp_through_cors_only_when_its_origin_is_allowed(viewer
         page.goto(f"{app.root_url}/")
         trace_id = os.urandom(16).hex()
         outcome = page.evaluate(_EXPORT, [f"{viewer.endpoints.otlp_http}/v1/traces", _span_json(trace_id)])
-    stored = viewer.store.reader().execute("SELECT span_count FROM traces WHERE trace_id = ?", (trace_id,)).fetchone()
+    stored = query_rows(viewer.store, "SELECT span_count FROM traces WHERE trace_id = ?", (trace_id,))
     if allowed:
         assert outcome == "200"
-        assert stored is not None and stored[0] == 1
+        assert [row[0] for row in stored] == [1]
     else:
         assert outcome == "blocked: TypeError"
-        assert stored is None  # the preflight failed, so the export was never sent
+        assert stored == []  # the preflight failed, so the export was never sent

@@ -7,11 +7,16 @@ import json
 from viewer_telemetry import HTML_PROMPT, emit_latest_conversation, emit_legacy_conversation
 
 from otel_genai.viewer import queries
-from otel_genai.viewer.conversation import build_conversation, normalize_messages
+from otel_genai.viewer.conversation import normalize_messages
+from otel_genai.viewer.dialects import read_call
+
+
+def build_conversation(attributes: dict, span_events: list, log_events: list) -> dict:
+    return read_call(attributes, span_events, log_events, start_ns=0, failed=False).conversation.as_json()
 
 
 def _spans_by_name(viewer, trace_id: str) -> dict:
-    detail = queries.trace_detail(viewer.store.reader(), trace_id)
+    detail = viewer.store.trace_detail(trace_id)
     assert detail is not None
     return {s["name"]: s for s in detail["spans"]}
 
@@ -44,7 +49,7 @@ def test_tool_execution_spans_show_arguments_and_result(viewer, pipeline_factory
         "arguments": {"location": "Paris"}, "result": {"forecast": "drizzle until noon"},
     }  # fmt: skip
     viewer.store.index_content()
-    hits = queries.list_traces(viewer.store.reader(), queries.TraceFilter(text="drizzle"))["traces"]
+    hits = viewer.store.list_traces(queries.TraceFilter(text="drizzle"))["traces"]
     assert [t["trace_id"] for t in hits] == [trace_id]
 
 
@@ -84,7 +89,8 @@ def test_choices_are_ordered_by_index_and_tool_calls_kept() -> None:
     ]  # fmt: skip
     conv = build_conversation({}, [], [{"event_name": n, "body": b, "attributes": {}} for n, b in events])
     first, second = conv["output_messages"]
-    assert first["finish_reason"] == "tool_calls" and first["parts"][0]["name"] == "f"
+    # OpenAI's "tool_calls" reads as the conventions name it.
+    assert first["finish_reason"] == "tool_call" and first["parts"][0]["name"] == "f"
     assert second["parts"][0]["content"] == "second"
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import requests
 
 APP = "http://localhost:5173"
 PREFLIGHT = {"origin": APP, "access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+
+
+@pytest.fixture
+def engine() -> str:
+    return "sqlite"  # CORS is the receiver's business, whichever the store
 
 
 def test_preflight_and_export_from_an_allowed_origin(viewer_factory) -> None:

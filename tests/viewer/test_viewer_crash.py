@@ -1,8 +1,8 @@
 """Data the receiver acknowledged with 200 survives ``kill -9`` of the viewer mid-ingest.
 
 A real `otel-genai ui` process takes exports from several senders; once enough are
-acknowledged it is killed with SIGKILL while the senders keep sending. The store is then
-reopened: every span of every acknowledged request must be there.
+acknowledged it is killed with SIGKILL while the senders keep sending. The store (of each
+engine) is then reopened: every span of every acknowledged request must be there.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from viewer_telemetry import trace_request
+from viewer_telemetry import query_rows, trace_request
 
-from otel_genai.viewer.store import Store
+from otel_genai.viewer.store import open_store
 
 # The real `otel-genai ui` process, started as the ingest benchmark starts it.
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
@@ -30,8 +30,9 @@ ACKNOWLEDGED_BEFORE_KILL = 30  # requests
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_acknowledged_spans_survive_sigkill_mid_ingest(tmp_path) -> None:
-    viewer, receiver, _ = start_viewer(tmp_path)
+def test_acknowledged_spans_survive_sigkill_mid_ingest(store_location) -> None:
+    viewer, receiver, _ = start_viewer(["--store", store_location])
+    assert receiver is not None
     url = receiver + "/v1/traces"
     try:
 
@@ -75,9 +76,9 @@ def test_acknowledged_spans_survive_sigkill_mid_ingest(tmp_path) -> None:
 
     with lock:
         expected = set(acknowledged)
-    store = Store(tmp_path / "viewer.sqlite3")
+    store = open_store(store_location)
     try:
-        rows = store.reader().execute("SELECT trace_id, span_count FROM traces WHERE span_count > 0").fetchall()
+        rows = query_rows(store, "SELECT trace_id, span_count FROM traces WHERE span_count > 0")
     finally:
         store.close()
     stored = {row["trace_id"]: row["span_count"] for row in rows}

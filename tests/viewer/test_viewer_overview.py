@@ -10,7 +10,7 @@ from viewer_telemetry import kv, trace_request
 
 from otel_genai.viewer import overview as overview_module
 from otel_genai.viewer.ingest import ingest
-from otel_genai.viewer.overview import histogram_percentile, overview, percentile
+from otel_genai.viewer.overview import histogram_percentile, percentile
 from otel_genai.viewer.store import Store
 
 HOUR_NS = 3_600 * 10**9
@@ -28,7 +28,7 @@ def _seed(store: Store, now: int) -> None:
 def test_span_figures_by_model_with_cost_and_missing_price(store) -> None:
     now = time.time_ns()
     _seed(store, now)
-    result = overview(store.reader(), now - 24 * HOUR_NS, now)
+    result = store.overview(now - 24 * HOUR_NS, now)
     models = {m["model"]: m for m in result["models"]}
     mini, house = models["gpt-4o-mini"], models["house-model-x"]
     assert (mini["calls"], mini["errors"], mini["input_tokens"], mini["output_tokens"]) == (10, 2, 100, 50)
@@ -54,12 +54,12 @@ def test_prompt_size_tiers_are_priced_call_by_call(store, monkeypatch) -> None:
     per_call = sum(PRICE_BOOK.price(model, provider, TokenUsage(t, 5), now).usd or 0 for t in (300_000, 10))
     summed = PRICE_BOOK.price(model, provider, TokenUsage(300_010, 10), now).usd
     assert summed != pytest.approx(per_call)  # the small call would be billed at the big call's tier
-    result = overview(store.reader(), now - 24 * HOUR_NS, now)
+    result = store.overview(now - 24 * HOUR_NS, now)
     assert result["models"][0]["cost_usd"] == pytest.approx(per_call)
     assert result["cost_approximate"] is False
     # Past the budget of distinct calls, it falls back to summed usage and says so.
     monkeypatch.setattr(overview_module, "MAX_PRICED_COMBINATIONS", 1)
-    approx = overview(store.reader(), now - 24 * HOUR_NS, now)
+    approx = store.overview(now - 24 * HOUR_NS, now)
     assert approx["cost_approximate"] is True
     assert approx["models"][0]["cost_usd"] == pytest.approx(summed)
 
@@ -87,7 +87,7 @@ def test_metric_histograms_are_differenced_and_estimated(store) -> None:
     _duration_point(request, "gpt-4o", start, now - 20 * HOUR_NS, [10, 0, 0, 0], 3.0)
     _duration_point(request, "gpt-4o", start, now - HOUR_NS, [10, 0, 10, 0], 18.0)
     ingest(store, "metrics", request)
-    figures = overview(store.reader(), now - 24 * HOUR_NS, now)["metrics"]["durations"]
+    figures = store.overview(now - 24 * HOUR_NS, now)["metrics"]["durations"]
     assert len(figures) == 1 and figures[0]["count"] == 10
     assert 1000 <= figures[0]["p50_ms"] <= 2000
 

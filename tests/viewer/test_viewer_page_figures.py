@@ -12,8 +12,6 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from viewer_telemetry import emit_failed_call, emit_latest_conversation, kv, trace_request
 
 from otel_genai.viewer.ingest import ingest
-from otel_genai.viewer.overview import data_window
-from otel_genai.viewer.untraced_logs import list_untraced_logs
 
 HOUR_NS = 3_600 * 10**9
 
@@ -45,7 +43,7 @@ def test_the_default_overview_window_spans_the_stored_calls(store) -> None:
     first = now - 3 * HOUR_NS
     ingest(store, "traces", trace_request(5, first, step_ns=HOUR_NS // 2)[0])  # calls from -3 h to -1 h
     last = first + 4 * HOUR_NS // 2 + 1_000
-    window = data_window(store.reader())
+    window = store.data_window()
     assert window is not None
     since, until = window
     assert since <= first and until > last
@@ -69,7 +67,7 @@ def test_overview_api_without_a_window_fits_the_data(viewer) -> None:
 
 
 def test_an_empty_store_has_no_data_window(store) -> None:
-    assert data_window(store.reader()) is None
+    assert store.data_window() is None
 
 
 def _log_request(bodies: list[str], start_ns: int, trace_id: bytes = b"") -> ExportLogsServiceRequest:
@@ -90,10 +88,10 @@ def test_logs_without_a_trace_id_are_listed_newest_first_in_pages(store) -> None
     now = time.time_ns()
     ingest(store, "logs", _log_request([f"untraced {i}" for i in range(5)], now))
     ingest(store, "logs", _log_request(["inside a trace"], now + 100, trace_id=b"\x02" * 16))
-    first = list_untraced_logs(store.reader(), limit=3)
+    first = store.untraced_logs(limit=3)
     assert [r["body"] for r in first["logs"]] == ["untraced 4", "untraced 3", "untraced 2"]
     assert first["logs"][0]["service"] == "batch-job"
-    second = list_untraced_logs(store.reader(), before=first["next"], limit=3)
+    second = store.untraced_logs(before=first["next"], limit=3)
     assert [r["body"] for r in second["logs"]] == ["untraced 1", "untraced 0"]
     assert second["next"] is None
 
@@ -103,7 +101,7 @@ def test_a_single_call_sits_mid_window(store) -> None:
 
     start = time.time_ns()
     ingest(store, "traces", trace_request(1, start)[0])
-    window = data_window(store.reader())
+    window = store.data_window()
     assert window is not None
     since, until = window
     assert until - since == MIN_WINDOW_BARS * 60 * 10**9  # twelve one-minute bars

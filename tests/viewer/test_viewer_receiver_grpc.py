@@ -5,24 +5,21 @@ from __future__ import annotations
 import grpc
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
-from viewer_telemetry import emit_latest_conversation, emit_legacy_conversation
-
-from otel_genai.viewer import queries
+from viewer_telemetry import emit_latest_conversation, emit_legacy_conversation, query_rows
 
 
 def test_sdk_grpc_exporters_deliver_traces_logs_and_metrics(viewer, pipeline_factory) -> None:
     pipeline = pipeline_factory(viewer.endpoints, "grpc")
     trace_id = emit_latest_conversation(pipeline)
     legacy_id = emit_legacy_conversation(pipeline)
-    conn = viewer.store.reader()
-    detail = queries.trace_detail(conn, trace_id)
+    detail = viewer.store.trace_detail(trace_id)
     assert detail is not None
     assert detail["trace"]["span_count"] == 4
     claude = next(s for s in detail["spans"] if s["name"] == "chat claude-sonnet-4")
     assert claude["genai"]["conversation"]["input_messages"][0]["parts"][0]["content"] == "Summarise: rainy in Paris"
-    legacy = queries.trace_detail(conn, legacy_id)
+    legacy = viewer.store.trace_detail(legacy_id)
     assert legacy is not None and len(legacy["spans"][0]["logs"]) == 5
-    names = {r[0] for r in conn.execute("SELECT DISTINCT name FROM metric_points")}
+    names = {r[0] for r in query_rows(viewer.store, "SELECT DISTINCT name FROM metric_points")}
     assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage"} <= names
 
 
@@ -41,7 +38,7 @@ def test_grpc_requires_the_token_when_one_is_set(viewer_factory, pipeline_factor
     channel.close()
     pipeline = pipeline_factory(viewer.endpoints, "grpc", {"authorization": "Bearer s3cret-token"})
     trace_id = emit_legacy_conversation(pipeline)
-    assert queries.trace_detail(viewer.store.reader(), trace_id) is not None
+    assert viewer.store.trace_detail(trace_id) is not None
 
 
 def test_grpc_gzip_and_oversized_messages(viewer_factory) -> None:
@@ -57,7 +54,7 @@ def test_grpc_gzip_and_oversized_messages(viewer_factory) -> None:
         span.set_attributes({"gen_ai.operation.name": "chat", "gen_ai.request.model": "m"})
     provider.shutdown()
     trace_id = format(span.get_span_context().trace_id, "032x")
-    assert queries.trace_detail(viewer.store.reader(), trace_id) is not None
+    assert viewer.store.trace_detail(trace_id) is not None
 
     channel = grpc.insecure_channel(viewer.endpoints.otlp_grpc)
     stub = trace_service_pb2_grpc.TraceServiceStub(channel)

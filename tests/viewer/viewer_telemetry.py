@@ -320,3 +320,23 @@ def trace_request(
         chat.attributes.extend(kv(k, v) for k, v in attributes.items())
         ids.append(trace_id.hex())
     return request, ids
+
+
+def query_rows(store: Any, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+    """All rows of one query on a store of either engine (``?`` placeholders)."""
+    with store.reading() as reader:
+        return list(reader.execute(sql, parameters).fetchall())
+
+
+def search_all_pages(store: Any, text: str, page_size: int) -> list[str]:
+    """The trace ids a text search lists, following the page's "Older" cursor to the end."""
+    from otel_genai.viewer.queries import TraceFilter
+
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = store.list_traces(TraceFilter(text=text, limit=page_size, before=cursor))
+        seen += [t["trace_id"] for t in page["traces"]]
+        cursor = page["next"]
+        if cursor is None:
+            return seen

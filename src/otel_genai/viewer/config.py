@@ -1,4 +1,4 @@
-"""Settings of the local viewer: addresses, ports, data directory, retention, token."""
+"""Settings of the viewer: addresses, ports, the store, retention, token, which parts run."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ _ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
 
 DATA_DIR_ENV = "OTEL_GENAI_UI_DATA_DIR"
 TOKEN_ENV = "OTEL_GENAI_UI_TOKEN"
+STORE_ENV = "OTEL_GENAI_UI_STORE"
 DATABASE_FILE_NAME = "viewer.sqlite3"
 
 
@@ -70,12 +71,21 @@ class ViewerConfig:
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     token: str | None = None
     grpc_enabled: bool = True
+    # A postgresql:// URL, a SQLite file (path or sqlite:///...), or None for the data dir's file.
+    store: str | None = None
+    receivers_enabled: bool = True
+    page_enabled: bool = True
     cors_origins: tuple[str, ...] = ()
 
     @property
     def database_path(self) -> Path:
-        """The SQLite file."""
+        """The SQLite file in the data directory (the default store)."""
         return (self.data_dir or default_data_dir()) / DATABASE_FILE_NAME
+
+    @property
+    def store_location(self) -> str:
+        """Where the store is: the ``store`` setting, else the data directory's SQLite file."""
+        return self.store or str(self.database_path)
 
     def check(self) -> None:
         """Refuse settings that would expose captured prompts to the network unprotected."""
@@ -91,3 +101,5 @@ class ViewerConfig:
                 raise ValueError(f"{origin!r} is not a CORS origin: give scheme://host[:port], e.g. http://localhost:5173")
         if self.retention_days <= 0 or self.max_size_mb <= 0:
             raise ValueError("retention days and maximum size must be positive")
+        if not (self.receivers_enabled or self.page_enabled):
+            raise ValueError("--no-page and --no-receivers together leave nothing to run")

@@ -1,26 +1,26 @@
 """Flatten OTLP export requests into the rows the store writes.
 
 This is the hot path of ingest, so it walks the protobuf messages by hand instead of
-going through ``json_format``; GenAI fields are lifted into columns here so the page's
-queries never parse JSON.
+going through ``json_format``; each GenAI span is read in whatever dialect it speaks
+(``viewer/dialects``) and its neutral summary lifted into columns here, so the page's queries
+never parse JSON. The raw attributes are stored as they came.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
+from otel_genai.viewer import dialects
 from otel_genai.viewer import genai_names as gn
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+from otel_genai.viewer.dialects.values import as_text, dumps
 
 
 def any_value(value: AnyValue) -> Any:
@@ -57,38 +57,109 @@ class ResourceRow:
     attributes_json: str
 
 
+class SpanRow(NamedTuple):
+    """One span as the store writes it.
+
+    The GenAI columns, ``operation`` to ``conversation_id``, are a ``CallSummary``'s fields
+    (filled from it by name): the table keeps them flat so queries read plain columns.
+    """
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    name: str
+    kind: int
+    start_ns: int
+    end_ns: int
+    status_code: int
+    status_message: str
+    resource_digest: str
+    scope_name: str
+    attributes: str
+    events: str | None
+    links: str | None
+    operation: str | None
+    provider: str | None
+    model: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    cache_read_tokens: int | None
+    cache_write_tokens: int | None
+    reasoning_tokens: int | None
+    conversation_id: str | None
+    error_type: str | None
+    is_error: int
+    is_genai: int
+
+
+class LogRow(NamedTuple):
+    """One log record as the store writes it."""
+
+    trace_id: str
+    span_id: str
+    time_ns: int
+    severity_number: int
+    severity_text: str
+    event_name: str
+    body: str | None
+    attributes: str
+    resource_digest: str
+    scope_name: str
+
+
+class MetricPointRow(NamedTuple):
+    """One metric data point as the store writes it."""
+
+    name: str
+    unit: str
+    kind: str
+    temporality: int
+    start_ns: int
+    time_ns: int
+    attributes: str
+    model: str | None
+    provider: str | None
+    operation: str | None
+    error_type: str | None
+    token_type: str | None
+    value: float | None
+    count: int | None  # type: ignore[assignment]  # the column's name; tuple.count is not used on rows
+    sum: float | None
+    min: float | None
+    max: float | None
+    bounds: str | None
+    bucket_counts: str | None
+    resource_digest: str
+
+
+class ContentRow(NamedTuple):
+    """Captured prompts and answers of one span or event, for text search."""
+
+    trace_id: str
+    span_id: str
+    text: str
+
+
 @dataclass
 class Batch:
     """Rows from one export request, written in one transaction."""
 
     resources: dict[str, ResourceRow] = field(default_factory=dict)
-    spans: list[tuple[Any, ...]] = field(default_factory=list)
-    logs: list[tuple[Any, ...]] = field(default_factory=list)
-    metric_points: list[tuple[Any, ...]] = field(default_factory=list)
-    # (trace_id, span_id, text) of captured prompts and answers, for text search.
-    content: list[tuple[str, str, str]] = field(default_factory=list)
+    spans: list[SpanRow] = field(default_factory=list)
+    logs: list[LogRow] = field(default_factory=list)
+    metric_points: list[MetricPointRow] = field(default_factory=list)
+    content: list[ContentRow] = field(default_factory=list)
 
 
-SPAN_COLUMNS = (
-    "trace_id", "span_id", "parent_span_id", "name", "kind", "start_ns", "end_ns",
-    "status_code", "status_message", "resource_digest", "scope_name", "attributes", "events", "links",
-    "operation", "provider", "model", "input_tokens", "output_tokens", "cache_read_tokens",
-    "cache_write_tokens", "reasoning_tokens", "conversation_id", "error_type", "is_error", "is_genai",
-)  # fmt: skip
-LOG_COLUMNS = (
-    "trace_id", "span_id", "time_ns", "severity_number", "severity_text", "event_name",
-    "body", "attributes", "resource_digest", "scope_name",
-)  # fmt: skip
-METRIC_COLUMNS = (
-    "name", "unit", "kind", "temporality", "start_ns", "time_ns", "attributes", "model", "provider",
-    "operation", "error_type", "token_type", "value", "count", "sum", "min", "max", "bounds",
-    "bucket_counts", "resource_digest",
-)  # fmt: skip
+SPAN_COLUMNS = SpanRow._fields
+LOG_COLUMNS = LogRow._fields
+METRIC_COLUMNS = MetricPointRow._fields
+_NOT_GENAI = dialects.CallSummary(*(None,) * len(dialects.CallSummary._fields))
 
 
 def _resource(batch: Batch, resource: Any) -> str:
     attributes = key_values(resource.attributes)
-    encoded = _dumps(attributes)
+    encoded = dumps(attributes)
     digest = hashlib.blake2b(encoded.encode(), digest_size=12).hexdigest()
     if digest not in batch.resources:
         service = attributes.get("service.name")
@@ -96,60 +167,22 @@ def _resource(batch: Batch, resource: Any) -> str:
     return digest
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-def _as_text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else _dumps(value)
-
-
-_CACHE_WRITE_NAMES = (gn.CACHE_WRITE_TOKENS, gn.LEGACY_CACHE_CREATION_TOKENS)
-
-
 def content_text(attributes: dict[str, Any]) -> str:
-    """The captured conversation content of a span or event, as searchable text."""
-    parts = []
-    for name in gn.SEARCHABLE_ATTRIBUTES:
-        value = attributes.get(name)
-        if value is not None:
-            parts.append(value if isinstance(value, str) else _dumps(value))
-    return "\n".join(parts)
+    """The captured conversation content of a log event's attributes, as searchable text."""
+    return dialects.semconv.search_text(attributes)
 
 
-# Any of these marks a span as a GenAI span; other spans skip the GenAI extraction.
-_GENAI_MARKERS = (
-    gn.OPERATION, gn.PROVIDER, gn.LEGACY_SYSTEM, gn.REQUEST_MODEL, gn.RESPONSE_MODEL, *gn.SEARCHABLE_ATTRIBUTES,
-)  # fmt: skip
-_NOT_GENAI = (None,) * 9 + (0,)
+_STATUS_ERROR = 2  # Status.STATUS_CODE_ERROR
 
 
-def _genai_columns(attrs: dict[str, Any]) -> tuple[Any, ...]:
-    """operation, provider, model, the five token counts, conversation id, is_genai."""
-    if not any(name in attrs for name in _GENAI_MARKERS):
-        return _NOT_GENAI
-    return (
-        _as_text(attrs.get(gn.OPERATION)),
-        _as_text(gn.first_present(attrs, gn.PROVIDER, gn.LEGACY_SYSTEM)),
-        _as_text(gn.first_present(attrs, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)),
-        _as_int(gn.first_present(attrs, gn.INPUT_TOKENS, gn.LEGACY_PROMPT_TOKENS)),
-        _as_int(gn.first_present(attrs, gn.OUTPUT_TOKENS, gn.LEGACY_COMPLETION_TOKENS)),
-        _as_int(attrs.get(gn.CACHE_READ_TOKENS)),
-        _as_int(gn.first_present(attrs, *_CACHE_WRITE_NAMES)),
-        _as_int(attrs.get(gn.REASONING_TOKENS)),
-        _as_text(attrs.get(gn.CONVERSATION_ID)),
-        1,
-    )
+def _error_type(attrs: dict[str, Any], events: list[dict[str, Any]], status_code: int) -> str | None:
+    """``error.type``, else for a failed span the type of its exception event (OpenInference has no error.type)."""
+    error_type = as_text(attrs.get(gn.ERROR_TYPE))
+    if error_type is None and status_code == _STATUS_ERROR:
+        for event in events:
+            if event["name"] == "exception":
+                return as_text(event["attributes"].get("exception.type"))
+    return error_type
 
 
 def _span_events(span: Any) -> list[dict[str, Any]]:
@@ -164,7 +197,7 @@ def _span_links(span: Any) -> list[dict[str, Any]]:
 
 
 def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
-    """Append one row per span of ``request`` to ``batch`` (columns as in SPAN_COLUMNS)."""
+    """Append one row per span of ``request`` to ``batch``, GenAI columns read from any dialect."""
     spans = batch.spans
     for resource_spans in request.resource_spans:
         digest = _resource(batch, resource_spans.resource)
@@ -176,37 +209,23 @@ def add_traces(batch: Batch, request: ExportTraceServiceRequest) -> None:
                 attrs = key_values(span.attributes)
                 events = _span_events(span) if span.events else []
                 status_code = span.status.code
-                error_type = _as_text(attrs.get(gn.ERROR_TYPE))
-                genai = _genai_columns(attrs)
+                error_type = _error_type(attrs, events, status_code)
+                call, text = dialects.read_span(attrs, events)
                 spans.append(
-                    (
-                        trace_id,
-                        span_id,
-                        span.parent_span_id.hex(),
-                        span.name,
-                        span.kind,
-                        span.start_time_unix_nano,
-                        span.end_time_unix_nano,
-                        status_code,
-                        span.status.message,
-                        digest,
-                        scope_name,
-                        _dumps(attrs),
-                        _dumps(events) if events else None,
-                        _dumps(_span_links(span)) if span.links else None,
-                        *genai[:9],
-                        error_type,
-                        1 if status_code == 2 or error_type else 0,
-                        genai[9],
+                    SpanRow(
+                        trace_id, span_id, span.parent_span_id.hex(), span.name, span.kind,
+                        span.start_time_unix_nano, span.end_time_unix_nano, status_code, span.status.message,
+                        digest, scope_name, dumps(attrs),
+                        dumps(events) if events else None,
+                        dumps(_span_links(span)) if span.links else None,
+                        **(call or _NOT_GENAI)._asdict(),
+                        error_type=error_type,
+                        is_error=1 if status_code == _STATUS_ERROR or error_type else 0,
+                        is_genai=0 if call is None else 1,
                     )
-                )
-                if genai[9] or events:
-                    text = content_text(attrs)
-                    for event in events:
-                        if event["name"].startswith("gen_ai."):
-                            text = "\n".join(filter(None, (text, _dumps(event["attributes"]))))
-                    if text:
-                        batch.content.append((trace_id, span_id, text))
+                )  # fmt: skip
+                if text:
+                    batch.content.append(ContentRow(trace_id, span_id, text))
 
 
 def log_event_name(record: Any, attributes: dict[str, Any]) -> str:
@@ -230,43 +249,52 @@ def add_logs(batch: Batch, request: ExportLogsServiceRequest) -> None:
                 span_id = record.span_id.hex()
                 name = log_event_name(record, attrs)
                 batch.logs.append(
-                    (
-                        trace_id,
-                        span_id,
-                        record.time_unix_nano or record.observed_time_unix_nano,
-                        record.severity_number,
-                        record.severity_text,
-                        name,
-                        _dumps(body) if body is not None else None,
-                        _dumps(attrs),
-                        digest,
-                        scope_name,
+                    LogRow(
+                        trace_id=trace_id,
+                        span_id=span_id,
+                        time_ns=record.time_unix_nano or record.observed_time_unix_nano,
+                        severity_number=record.severity_number,
+                        severity_text=record.severity_text,
+                        event_name=name,
+                        body=dumps(body) if body is not None else None,
+                        attributes=dumps(attrs),
+                        resource_digest=digest,
+                        scope_name=scope_name,
                     )
                 )
                 if trace_id and name.startswith("gen_ai."):
                     text = content_text(attrs)
                     if name in gn.LEGACY_EVENTS and body is not None:
-                        text = _dumps(body)
+                        text = dumps(body)
                     if text:
-                        batch.content.append((trace_id, span_id, text))
+                        batch.content.append(ContentRow(trace_id, span_id, text))
 
 
-def _point_common(metric: Any, kind: str, temporality: int, point: Any) -> list[Any]:
+def _point(metric: Any, kind: str, temporality: int, point: Any, digest: str, **measures: Any) -> MetricPointRow:
+    """A metric point row; ``measures`` are the value fields this kind of point has."""
     attrs = key_values(point.attributes)
-    return [
-        metric.name,
-        metric.unit,
-        kind,
-        temporality,
-        point.start_time_unix_nano,
-        point.time_unix_nano,
-        _dumps(attrs),
-        _as_text(gn.first_present(attrs, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)),
-        _as_text(gn.first_present(attrs, gn.PROVIDER, gn.LEGACY_SYSTEM)),
-        _as_text(attrs.get(gn.OPERATION)),
-        _as_text(attrs.get(gn.ERROR_TYPE)),
-        _as_text(attrs.get(gn.TOKEN_TYPE)),
-    ]
+    return MetricPointRow(
+        name=metric.name,
+        unit=metric.unit,
+        kind=kind,
+        temporality=temporality,
+        start_ns=point.start_time_unix_nano,
+        time_ns=point.time_unix_nano,
+        attributes=dumps(attrs),
+        model=as_text(gn.first_present(attrs, gn.REQUEST_MODEL, gn.RESPONSE_MODEL)),
+        provider=as_text(gn.first_present(attrs, gn.PROVIDER, gn.LEGACY_SYSTEM)),
+        operation=as_text(attrs.get(gn.OPERATION)),
+        error_type=as_text(attrs.get(gn.ERROR_TYPE)),
+        token_type=as_text(attrs.get(gn.TOKEN_TYPE)),
+        value=measures.get("value"),
+        count=measures.get("count"),
+        sum=measures.get("sum"),
+        min=measures.get("min"),
+        max=measures.get("max"),
+        bounds=measures.get("bounds"),
+        bucket_counts=measures.get("bucket_counts"),
+        resource_digest=digest,
+    )
 
 
 def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
@@ -282,32 +310,27 @@ def add_metrics(batch: Batch, request: ExportMetricsServiceRequest) -> None:
                     temporality = data.aggregation_temporality if kind == "sum" else 0
                     for point in data.data_points:
                         number = point.as_double if point.WhichOneof("value") == "as_double" else point.as_int
-                        common = _point_common(metric, kind, temporality, point)
-                        rows.append((*common, number, None, None, None, None, None, None, digest))
+                        rows.append(_point(metric, kind, temporality, point, digest, value=number))
                 elif kind == "histogram":
                     data = metric.histogram
                     for point in data.data_points:
-                        common = _point_common(metric, kind, data.aggregation_temporality, point)
                         rows.append(
-                            (
-                                *common,
-                                None,
-                                point.count,
-                                point.sum,
-                                point.min if point.HasField("min") else None,
-                                point.max if point.HasField("max") else None,
-                                _dumps(list(point.explicit_bounds)),
-                                _dumps(list(point.bucket_counts)),
-                                digest,
+                            _point(
+                                metric, kind, data.aggregation_temporality, point, digest,
+                                count=point.count,
+                                sum=point.sum,
+                                min=point.min if point.HasField("min") else None,
+                                max=point.max if point.HasField("max") else None,
+                                bounds=dumps(list(point.explicit_bounds)),
+                                bucket_counts=dumps(list(point.bucket_counts)),
                             )
-                        )
+                        )  # fmt: skip
                 elif kind == "exponential_histogram":
                     # Buckets are not kept: the overview's percentiles use explicit histograms.
                     data = metric.exponential_histogram
                     for point in data.data_points:
-                        common = _point_common(metric, kind, data.aggregation_temporality, point)
-                        rows.append((*common, None, point.count, point.sum, None, None, None, None, digest))
+                        rows.append(_point(metric, kind, data.aggregation_temporality, point, digest,
+                                           count=point.count, sum=point.sum))  # fmt: skip
                 elif kind == "summary":
                     for point in metric.summary.data_points:
-                        common = _point_common(metric, kind, 0, point)
-                        rows.append((*common, None, point.count, point.sum, None, None, None, None, digest))
+                        rows.append(_point(metric, kind, 0, point, digest, count=point.count, sum=point.sum))

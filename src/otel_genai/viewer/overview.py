@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otel_genai.viewer import genai_names as gn
 from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
+
+if TYPE_CHECKING:
+    from otel_genai.viewer.store import Reader
 
 _NS_PER_DAY = 86_400_000_000_000
 _CUMULATIVE = 2
@@ -75,7 +77,7 @@ def _bucket_size(span_ns: int) -> int:
 
 
 def _per_call_costs(
-    conn: sqlite3.Connection, models: set[tuple[str, str | None]], since: int, until: int, width: int
+    conn: Reader, models: set[tuple[str, str | None]], since: int, until: int, width: int
 ) -> tuple[dict[tuple[int, str], float], bool]:
     """Cost per (bucket, model) priced call by call, for models whose price is not linear."""
     marks = ",".join("?" * len(models))
@@ -98,7 +100,7 @@ def _per_call_costs(
     return costs, False
 
 
-def _span_figures(conn: sqlite3.Connection, since: int, until: int, width: int) -> dict[str, Any]:
+def _span_figures(conn: Reader, since: int, until: int, width: int) -> dict[str, Any]:
     groups = conn.execute(
         "SELECT (start_ns - ?) / ?, model, provider, start_ns / ?, COUNT(*), SUM(is_error), "
         "SUM(COALESCE(input_tokens, 0)), SUM(COALESCE(output_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
@@ -170,9 +172,9 @@ def _span_figures(conn: sqlite3.Connection, since: int, until: int, width: int) 
             "cost_approximate": approximate}  # fmt: skip
 
 
-def _series_deltas(conn: sqlite3.Connection, name: str, since: int, until: int) -> list[dict[str, Any]]:
+def _series_deltas(conn: Reader, name: str, since: int, until: int) -> list[dict[str, Any]]:
     """Per series, what it added inside the window (cumulative points differenced)."""
-    series: dict[tuple[Any, ...], list[sqlite3.Row]] = defaultdict(list)
+    series: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for row in conn.execute(
         "SELECT model, token_type, attributes, resource_digest, start_ns, time_ns, temporality, count, sum, "
         "max, bounds, bucket_counts, min FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? "
@@ -198,7 +200,7 @@ def _series_deltas(conn: sqlite3.Connection, name: str, since: int, until: int) 
     return deltas
 
 
-def _metric_figures(conn: sqlite3.Connection, since: int, until: int) -> dict[str, Any]:
+def _metric_figures(conn: Reader, since: int, until: int) -> dict[str, Any]:
     merged: dict[str, dict[str, Any]] = {}
     for d in _series_deltas(conn, gn.METRIC_OPERATION_DURATION, since, until):
         key = d["model"] or "(no model)"
@@ -229,7 +231,7 @@ def _metric_figures(conn: sqlite3.Connection, since: int, until: int) -> dict[st
     }
 
 
-def data_window(conn: sqlite3.Connection) -> tuple[int, int] | None:
+def data_window(conn: Reader) -> tuple[int, int] | None:
     """The window from the first to the last stored model call or GenAI metric point, in whole bars
     (at least ``MIN_WINDOW_BARS``, the data in the middle).
 
@@ -256,7 +258,7 @@ def data_window(conn: sqlite3.Connection) -> tuple[int, int] | None:
     return since - (missing - missing // 2) * width, until + missing // 2 * width
 
 
-def overview(conn: sqlite3.Connection, since_ns: int, until_ns: int) -> dict[str, Any]:
+def overview(conn: Reader, since_ns: int, until_ns: int) -> dict[str, Any]:
     """All figures of the overview page for the window ``[since_ns, until_ns)``."""
     width = _bucket_size(max(1, until_ns - since_ns))
     spans = _span_figures(conn, since_ns, until_ns, width)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otel_genai.viewer import genai_names as gn
-from otel_genai.viewer.conversation import build_conversation, parse_json_value
-from otel_genai.viewer.pricing import PRICE_BOOK, CallPrice, TokenUsage
-from otel_genai.viewer.schema import CONTENT_ID_SHIFT, MODEL_CALL_CONDITION
+from otel_genai.viewer.call_view import call_price, genai_view
+from otel_genai.viewer.schema import MODEL_CALL_CONDITION
+
+if TYPE_CHECKING:
+    from otel_genai.viewer.store import Reader
 
 MAX_PAGE_SIZE = 200
+_SESSION_SCAN_PAGE = 1000
 _SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
 _STATUS = {0: "unset", 1: "ok", 2: "error"}
 _TRACE_COLUMNS = (
@@ -36,14 +40,9 @@ class TraceFilter:
     limit: int = 50
 
 
-def fts_query(text: str) -> str | None:
-    """A safe FTS5 query matching all words of ``text``, the last one as a prefix."""
-    words = re.findall(r"\w+", text)
-    if not words:
-        return None
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+def search_words(text: str) -> list[str]:
+    """The words of a text search; each must match, the last one as a prefix."""
+    return re.findall(r"\w+", text)
 
 
 def _ms(ns: int | None) -> float | None:
@@ -72,7 +71,7 @@ def _trace_summary(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _filters(flt: TraceFilter) -> tuple[list[str], list[Any]]:
+def _filters(conn: Reader, flt: TraceFilter) -> tuple[list[str], list[Any]]:
     # Traces known only from log records (no span yet) are not listed.
     where: list[str] = ["t.span_count > 0"]
     params: list[Any] = []
@@ -85,15 +84,15 @@ def _filters(flt: TraceFilter) -> tuple[list[str], list[Any]]:
     if flt.errors_only:
         where.append("t.error_count > 0")
     if flt.model:
-        where.append("instr(t.models, ',' || ? || ',') > 0")
+        where.append(conn.contains_sql("t.models"))
         params.append(flt.model)
     if flt.provider:
-        where.append("instr(t.providers, ',' || ? || ',') > 0")
+        where.append(conn.contains_sql("t.providers"))
         params.append(flt.provider)
     return where, params
 
 
-def _call_figures(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> dict[int, dict[str, Any]]:
+def _call_figures(conn: Reader, rows: list[Any]) -> dict[int, dict[str, Any]]:
     """Per trace: estimated cost of its model calls, and its first call's time to first chunk."""
     numbers = [r["trace_no"] for r in rows]
     if not numbers:
@@ -101,7 +100,7 @@ def _call_figures(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> dict[int
     figures: dict[int, dict[str, Any]] = {n: {"cost_usd": None, "time_to_first_chunk_ms": None} for n in numbers}
     calls = conn.execute(
         "SELECT trace_no, model, provider, start_ns, input_tokens, output_tokens, cache_read_tokens, "
-        f"cache_write_tokens, json_extract(attributes, '$.\"{gn.TIME_TO_FIRST_CHUNK}\"') AS ttfc FROM spans "
+        f"cache_write_tokens, {conn.json_value_sql('attributes', gn.TIME_TO_FIRST_CHUNK)} AS ttfc FROM spans "
         f"WHERE trace_no IN ({','.join('?' * len(numbers))}) AND {MODEL_CALL_CONDITION} ORDER BY trace_no, start_ns",
         numbers,
     )
@@ -109,17 +108,18 @@ def _call_figures(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> dict[int
         trace = figures[call["trace_no"]]
         if trace["time_to_first_chunk_ms"] is None:
             trace["time_to_first_chunk_ms"] = _seconds_to_ms(call["ttfc"])
-        if call["input_tokens"] is None and call["output_tokens"] is None:
-            continue  # a failed call: its tokens, so its cost, are unknown
-        usage = TokenUsage(call["input_tokens"] or 0, call["output_tokens"] or 0,
-                           call["cache_read_tokens"] or 0, call["cache_write_tokens"] or 0)  # fmt: skip
-        usd = PRICE_BOOK.price(call["model"], call["provider"], usage, call["start_ns"]).usd
-        if usd is not None:
-            trace["cost_usd"] = (trace["cost_usd"] or 0.0) + usd
+        price = call_price(call["model"], call["provider"], call["start_ns"], call["input_tokens"],
+                           call["output_tokens"], call["cache_read_tokens"], call["cache_write_tokens"])  # fmt: skip
+        if price.usd is not None:
+            trace["cost_usd"] = (trace["cost_usd"] or 0.0) + price.usd
     return figures
 
 
-def _page(conn: sqlite3.Connection, rows: list[sqlite3.Row], limit: int, cursor: Any) -> dict[str, Any]:
+def _seconds_to_ms(value: Any) -> float | None:
+    return value * 1000.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _page(conn: Reader, rows: list[Any], limit: int, cursor: Callable[[Any], str]) -> dict[str, Any]:
     more = len(rows) > limit
     rows = rows[:limit]
     figures = _call_figures(conn, rows)
@@ -129,17 +129,17 @@ def _page(conn: sqlite3.Connection, rows: list[sqlite3.Row], limit: int, cursor:
     }
 
 
-def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
+def list_traces(conn: Reader, flt: TraceFilter) -> dict[str, Any]:
     """One page of traces, newest first, and the cursor of the next (older) page.
 
     With a text search, "newest" means most recently arrived: matches are walked in
     arrival order so a common word stops after one page instead of collecting every hit.
     """
     limit = max(1, min(flt.limit, MAX_PAGE_SIZE))
-    where, params = _filters(flt)
-    match = fts_query(flt.text) if flt.text else None
-    if match:
-        return _search(conn, flt, match, where, params, limit)
+    where, params = _filters(conn, flt)
+    words = search_words(flt.text) if flt.text else []
+    if words:
+        return _search(conn, flt, words, where, params, limit)
     if flt.before:
         start, _, trace_no = flt.before.partition(":")
         if start.isdigit() and trace_no.isdigit():
@@ -154,20 +154,13 @@ def list_traces(conn: sqlite3.Connection, flt: TraceFilter) -> dict[str, Any]:
 
 
 def _search(
-    conn: sqlite3.Connection, flt: TraceFilter, match: str, where: list[str], params: list[Any], limit: int
+    conn: Reader, flt: TraceFilter, words: list[str], where: list[str], params: list[Any], limit: int
 ) -> dict[str, Any]:
     below = None
     if flt.before and flt.before.startswith("n:") and flt.before[2:].isdigit():
-        below = int(flt.before[2:]) << CONTENT_ID_SHIFT
-    hits = conn.execute(
-        "SELECT rowid FROM content_fts WHERE content_fts MATCH ?"
-        + (" AND rowid < ?" if below is not None else "")
-        + " ORDER BY rowid DESC",
-        (match, below) if below is not None else (match,),
-    )
-    found: list[sqlite3.Row] = []
+        below = int(flt.before[2:])
+    found: list[Any] = []
     candidates: list[int] = []
-    last = None
 
     def check() -> None:
         marks = ",".join("?" * len(candidates))
@@ -178,23 +171,18 @@ def _search(
         found.extend(sorted(rows, key=lambda r: -r["trace_no"]))
         candidates.clear()
 
-    # A trace's content rows are adjacent (ids are trace_no << shift), so hits of one trace
-    # arrive together.
-    for (rowid,) in hits:
-        trace_no = rowid >> CONTENT_ID_SHIFT
-        if trace_no != last:
-            candidates.append(trace_no)
-            last = trace_no
-            if len(candidates) >= 2 * limit:
-                check()
-                if len(found) > limit:
-                    break
+    for trace_no in conn.matching_traces(words, below):
+        candidates.append(trace_no)
+        if len(candidates) >= 2 * limit:
+            check()
+            if len(found) > limit:
+                break
     if candidates and len(found) <= limit:
         check()
     return _page(conn, found, limit, lambda r: f"n:{r['trace_no']}")
 
 
-def facet_values(conn: sqlite3.Connection) -> dict[str, list[str]]:
+def facet_values(conn: Reader) -> dict[str, list[str]]:
     """Every model and provider seen, for the filter menus."""
     out: dict[str, list[str]] = {"model": [], "provider": []}
     for kind, value in conn.execute("SELECT kind, value FROM facet_values ORDER BY kind, value"):
@@ -206,63 +194,7 @@ def _loads(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
-def _genai_details(row: sqlite3.Row, attributes: dict[str, Any], events: list[Any], logs: list[Any]) -> dict:
-    usage = TokenUsage(
-        input_tokens=row["input_tokens"] or 0,
-        output_tokens=row["output_tokens"] or 0,
-        cache_read_tokens=row["cache_read_tokens"] or 0,
-        cache_write_tokens=row["cache_write_tokens"] or 0,
-    )
-    if row["input_tokens"] is None and row["output_tokens"] is None:
-        price = CallPrice(None, "tokens not reported")
-    else:
-        price = PRICE_BOOK.price(row["model"], row["provider"], usage, row["start_ns"])
-    exceptions = [e["attributes"] for e in events if e.get("name") == "exception"]
-    exceptions += [e["attributes"] for e in logs if e["event_name"] == gn.EXCEPTION_EVENT]
-    finish = attributes.get(gn.FINISH_REASONS)
-    return {
-        "operation": row["operation"],
-        "provider": row["provider"],
-        "request_model": attributes.get(gn.REQUEST_MODEL),
-        "response_model": attributes.get(gn.RESPONSE_MODEL),
-        "conversation_id": row["conversation_id"],
-        "finish_reasons": finish if isinstance(finish, list) else ([finish] if finish else []),
-        "time_to_first_chunk_ms": _seconds_to_ms(attributes.get(gn.TIME_TO_FIRST_CHUNK)),
-        "tokens": {
-            "input": row["input_tokens"],
-            "output": row["output_tokens"],
-            "cache_read": row["cache_read_tokens"],
-            "cache_write": row["cache_write_tokens"],
-            "reasoning": row["reasoning_tokens"],
-        },
-        "cost_usd": price.usd,
-        "cost_note": price.reason,
-        "error_type": row["error_type"],
-        "exceptions": exceptions,
-        "conversation": build_conversation(attributes, events, logs),
-        "tool": _tool_execution(attributes),
-    }
-
-
-def _tool_execution(attributes: dict[str, Any]) -> dict[str, Any] | None:
-    """What an execute_tool span ran: the tool, its call id, arguments and result."""
-    name = attributes.get(gn.TOOL_NAME)
-    if name is None and attributes.get(gn.OPERATION) != "execute_tool":
-        return None
-    return {
-        "name": name,
-        "type": attributes.get("gen_ai.tool.type"),
-        "call_id": attributes.get(gn.TOOL_CALL_ID),
-        "arguments": parse_json_value(attributes.get(gn.TOOL_CALL_ARGUMENTS)),
-        "result": parse_json_value(attributes.get(gn.TOOL_CALL_RESULT)),
-    }
-
-
-def _seconds_to_ms(value: Any) -> float | None:
-    return value * 1000.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
+def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
     """Everything about one trace: summary, spans in start order, each with its GenAI view."""
     trace_id = trace_id.lower()
     row = conn.execute(f"SELECT {_TRACE_COLUMNS} FROM traces WHERE trace_id = ?", (trace_id,)).fetchone()
@@ -316,7 +248,7 @@ def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | No
                 "events": events,
                 "links": _loads(s["links"], []),
                 "logs": logs,
-                "genai": _genai_details(s, attributes, events, logs) if s["is_genai"] else None,
+                "genai": genai_view(s, attributes, events, logs) if s["is_genai"] else None,
             }
         )
     # Log records of this trace whose span is not stored (or that have no span).
@@ -324,25 +256,36 @@ def trace_detail(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | No
     return {"trace": summary, "spans": spans}
 
 
-def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_sessions(conn: Reader, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Conversations (``gen_ai.conversation.id``), most recently active first."""
     wanted = max(1, min(limit, MAX_PAGE_SIZE)) + max(0, offset)
     # Walk traces newest first until enough distinct conversations are seen, then total
     # only those: grouping every stored trace would cost time proportional to the store.
+    # Read in keyset pages: a server engine would otherwise send every row at once.
     recent: dict[str, None] = {}
-    for (conversation_id,) in conn.execute(
-        "SELECT conversation_id FROM traces WHERE conversation_id IS NOT NULL AND span_count > 0 ORDER BY start_ns DESC"
-    ):
-        recent.setdefault(conversation_id, None)
-        if len(recent) >= wanted:
+    after: list[int] = []
+    while len(recent) < wanted:
+        rows = conn.execute(
+            "SELECT conversation_id, start_ns, trace_no FROM traces WHERE conversation_id IS NOT NULL "
+            "AND span_count > 0"
+            + (" AND (start_ns, trace_no) < (?, ?)" if after else "")
+            + " ORDER BY start_ns DESC, trace_no DESC LIMIT ?",
+            [*after, _SESSION_SCAN_PAGE],
+        ).fetchall()
+        for row in rows:
+            recent.setdefault(row[0], None)
+            if len(recent) >= wanted:
+                break
+        if len(rows) < _SESSION_SCAN_PAGE:
             break
+        after = [rows[-1][1], rows[-1][2]]
     ids = list(recent)[max(0, offset) :]
     if not ids:
         return []
     rows = conn.execute(
         "SELECT conversation_id, COUNT(*) AS traces, MIN(start_ns) AS first_ns, MAX(start_ns) AS last_ns, "
         "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, "
-        "SUM(error_count > 0) AS failed FROM traces "
+        "SUM(CASE WHEN error_count > 0 THEN 1 ELSE 0 END) AS failed FROM traces "
         f"WHERE conversation_id IN ({','.join('?' * len(ids))}) AND span_count > 0 GROUP BY conversation_id",
         ids,
     ).fetchall()
@@ -362,7 +305,7 @@ def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) ->
     ]
 
 
-def session_traces(conn: sqlite3.Connection, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
+def session_traces(conn: Reader, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
     """The traces of one conversation in the order they happened."""
     rows = conn.execute(
         f"SELECT {_TRACE_COLUMNS} FROM traces WHERE conversation_id = ? AND span_count > 0 ORDER BY start_ns LIMIT ?",

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
+# SCHEMA below creates this version; MIGRATIONS bring it (or a store left at it) to SCHEMA_VERSION.
+# A store older than BASE_VERSION is moved aside and a new one started.
+BASE_VERSION = 4
 CONTENT_ID_SHIFT = 20  # up to ~1M content rows per trace
 
 # Operations whose token counts repeat those of the model calls made inside them: an
 # agent's usage is the sum of its LLM calls, so totals skip them when calls are present.
 AGGREGATE_OPERATIONS = ("invoke_agent", "invoke_workflow", "plan", "create_agent")
 _AGGREGATE_SQL = ", ".join(f"'{op}'" for op in AGGREGATE_OPERATIONS)
+
+
+def token_total(column: str) -> str:
+    """SQL: a trace's total of the ``column`` token counts of its spans ``s``.
+
+    Shared by both engines' trace summaries; aggregate operations count only when no model
+    call inside reports usage.
+    """
+    return (
+        f"COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL}) "
+        f"THEN s.{column} END), SUM(s.{column}))"
+    )
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -107,8 +123,6 @@ CREATE TABLE IF NOT EXISTS logs (
 );
 CREATE INDEX IF NOT EXISTS logs_by_trace ON logs (trace_no);
 CREATE INDEX IF NOT EXISTS logs_by_time ON logs (time_ns);
--- The page's list of records outside any trace, newest first.
-CREATE INDEX IF NOT EXISTS untraced_logs_by_time ON logs (time_ns, id) WHERE trace_no IS NULL;
 
 CREATE TABLE IF NOT EXISTS metric_points (
     id INTEGER PRIMARY KEY,
@@ -155,6 +169,20 @@ CREATE TRIGGER IF NOT EXISTS content_unindexed AFTER DELETE ON content BEGIN
 END;
 """
 
+# The step from version n - 1 to n, each run in one transaction with the new version number.
+MIGRATIONS: dict[int, str] = {
+    # A retried export is recognised: log records and searchable texts get a digest of what
+    # they hold (spans already had their ids). Rows stored before keep NULL.
+    5: """
+ALTER TABLE logs ADD COLUMN digest BLOB;
+ALTER TABLE content ADD COLUMN digest BLOB;
+""",
+    # The page's list of log records outside any trace, newest first.
+    6: """
+CREATE INDEX IF NOT EXISTS untraced_logs_by_time ON logs (time_ns, id) WHERE trace_no IS NULL;
+""",
+}
+
 # A trace row before any of its spans arrive (e.g. its log records came first).
 ENSURE_TRACE = """
 INSERT INTO traces (trace_id, start_ns, end_ns, root_name, root_service, span_count, genai_count,
@@ -180,10 +208,7 @@ FROM (
              WHERE r.trace_no = b.trace_no ORDER BY r.parent_span_id != '', r.start_ns LIMIT 1), '')
              AS root_service,
            COUNT(*) AS span_count, SUM(s.is_genai) AS genai_count, SUM(s.is_error) AS error_count,
-           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                             THEN s.input_tokens END), SUM(s.input_tokens)) AS input_tokens,
-           COALESCE(SUM(CASE WHEN s.operation IS NULL OR s.operation NOT IN ({_AGGREGATE_SQL})
-                             THEN s.output_tokens END), SUM(s.output_tokens)) AS output_tokens,
+           {token_total("input_tokens")} AS input_tokens, {token_total("output_tokens")} AS output_tokens,
            MAX(s.conversation_id) AS conversation_id,
            ',' || COALESCE(group_concat(DISTINCT s.model) || ',', '') AS models,
            ',' || COALESCE(group_concat(DISTINCT s.provider) || ',', '') AS providers

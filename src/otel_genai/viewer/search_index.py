@@ -1,4 +1,4 @@
-"""Keeps the full-text index of captured content in step with the content table.
+"""SQLite's full-text search: keeps the index of captured content in step with the content table.
 
 Writing a request's content into FTS5 costs about a fifth of ingest. So the request's
 transaction only records which content rows are new (``content_unindexed``), and this
@@ -15,6 +15,13 @@ from collections.abc import Callable
 
 # Rows indexed per transaction by the background thread, so ingest waits little for it.
 CHUNK = 5_000
+
+
+def fts_query(words: list[str]) -> str:
+    """A safe FTS5 query matching all ``words``, the last one as a prefix."""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
 
 
 def index_pending(conn: sqlite3.Connection, limit: int | None = None) -> int:

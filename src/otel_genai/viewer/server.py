@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.receiver_grpc import start_grpc_receiver
 from otel_genai.viewer.receiver_http import receiver_app
-from otel_genai.viewer.store import RetentionPolicy, Store
+from otel_genai.viewer.store import RetentionPolicy, Store, open_store
 from otel_genai.viewer.web import page_app
 
 log = logging.getLogger(__name__)
@@ -82,11 +82,11 @@ class _QuietServer(uvicorn.Server):
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Where a running viewer listens."""
+    """Where a running viewer listens (None: that part does not run)."""
 
-    otlp_http: str
+    otlp_http: str | None
     otlp_grpc: str | None
-    page: str
+    page: str | None
 
 
 class ViewerServer:
@@ -114,20 +114,21 @@ class ViewerServer:
     def start(self) -> Endpoints:
         """Bind the ports, start serving in the background, enforce retention once."""
         cfg = self.config
-        bound: list[socket.socket] = []
+        sockets: dict[str, socket.socket] = {}
         grpc_port = None
         try:
-            http_sock = _bind(cfg.host, cfg.http_port, "OTLP/HTTP")
-            bound.append(http_sock)
-            page_sock = _bind(cfg.host, cfg.page_port, "page")
-            bound.append(page_sock)
-            if cfg.grpc_enabled and cfg.grpc_port:
+            if cfg.receivers_enabled:
+                sockets["receiver"] = _bind(cfg.host, cfg.http_port, "OTLP/HTTP")
+            if cfg.page_enabled:
+                sockets["page"] = _bind(cfg.host, cfg.page_port, "page")
+            if cfg.receivers_enabled and cfg.grpc_enabled and cfg.grpc_port:
                 # gRPC binds its own socket once the store is open: see now that it can.
                 _bind(cfg.host, cfg.grpc_port, "OTLP/gRPC").close()
-            # The store (and its folder) exists only once the ports are known to be free.
-            self._store = Store(cfg.database_path, index_in_background=True)
-            self._store.enforce_retention(self._policy)
-            if cfg.grpc_enabled:
+            # The store (a SQLite file's folder included) exists only once the ports are known to be free.
+            self._store = open_store(cfg.store_location, index_in_background=True, writer=cfg.receivers_enabled)
+            if cfg.receivers_enabled:
+                self._store.enforce_retention(self._policy)
+            if cfg.receivers_enabled and cfg.grpc_enabled:
                 try:
                     self._grpc, grpc_port = start_grpc_receiver(
                         self._store,
@@ -139,22 +140,21 @@ class ViewerServer:
                 except OSError as exc:
                     raise CannotListen("OTLP/gRPC", cfg.host, cfg.grpc_port, exc) from exc
         except Exception:
-            for sock in bound:
+            for sock in sockets.values():
                 sock.close()
             if self._store is not None:
                 self._store.close()
                 self._store = None
             raise
         store = self.store
-        apps: list[tuple[ASGIApp, socket.socket]] = [
-            (
-                receiver_app(
-                    store, max_request_bytes=cfg.max_request_bytes, token=cfg.token, cors_origins=cfg.cors_origins
-                ),
-                http_sock,
-            ),
-            (page_app(store, token=cfg.token, host=cfg.host), page_sock),
-        ]
+        apps: list[tuple[ASGIApp, socket.socket]] = []
+        if "receiver" in sockets:
+            receiver = receiver_app(
+                store, max_request_bytes=cfg.max_request_bytes, token=cfg.token, cors_origins=cfg.cors_origins
+            )
+            apps.append((receiver, sockets["receiver"]))
+        if "page" in sockets:
+            apps.append((page_app(store, token=cfg.token, host=cfg.host), sockets["page"]))
         for app, _ in apps:
             config = uvicorn.Config(
                 app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=3
@@ -188,13 +188,15 @@ class ViewerServer:
             self.stop()
             raise RuntimeError(f"the viewer failed to start: {failure[0] if failure else 'timeout'}")
         host = _url_host(cfg.host)
+        urls = iter(f"http://{host}:{sock.getsockname()[1]}" for _, sock in apps)
         self.endpoints = Endpoints(
-            otlp_http=f"http://{host}:{http_sock.getsockname()[1]}",
+            otlp_http=next(urls) if cfg.receivers_enabled else None,
             otlp_grpc=f"{host}:{grpc_port}" if grpc_port else None,
-            page=f"http://{host}:{page_sock.getsockname()[1]}",
+            page=next(urls) if cfg.page_enabled else None,
         )
-        self._retention_thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
-        self._retention_thread.start()
+        if cfg.receivers_enabled:
+            self._retention_thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
+            self._retention_thread.start()
         return self.endpoints
 
     def _retention_loop(self) -> None:

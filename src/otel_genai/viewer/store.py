@@ -1,40 +1,55 @@
-"""The embedded SQLite store: opening, writing one export request per transaction, retention.
+"""The viewer's store: one interface, two engines.
 
-One connection writes, guarded by a lock; each reading thread has its own connection.
-WAL mode lets the page read while the receivers write. ``synchronous=FULL`` makes a
-commit durable before the receiver acknowledges the request.
+Receivers hand it the rows of one decoded export request (``write``); the page runs its
+queries through it. The embedded engine is SQLite (one file, one process); the server engine
+is PostgreSQL (many receivers and pages on several hosts share one database). Everything
+engine-specific, SQL included, lives in the engine modules; the page's queries
+(``queries.py``, ``overview.py``) are written once and run on either through a ``Reader``.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import abc
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from otel_genai.viewer import schema, search_index
-from otel_genai.viewer.otlp_rows import LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, Batch
-from otel_genai.viewer.search_index import BackgroundIndexer
+from otel_genai.viewer import overview, queries, untraced_logs
+from otel_genai.viewer.otlp_rows import Batch
 
-log = logging.getLogger(__name__)
-
-_NS_PER_DAY = 86_400 * 1_000_000_000
-
-
-def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> str:
-    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
 
 
-# Rows carry the hex trace id first; the store swaps it for the trace number.
-_INSERT_SPAN = _insert_sql("spans", ("trace_no", *SPAN_COLUMNS[1:]), "INSERT OR IGNORE")
-_INSERT_LOG = _insert_sql("logs", ("trace_no", *LOG_COLUMNS[1:]))
-_INSERT_METRIC = _insert_sql("metric_points", METRIC_COLUMNS)
-_INSERT_CONTENT = _insert_sql("content", ("id", "span_id", "text"))
-_CONTENT_IDS_PER_TRACE = 1 << schema.CONTENT_ID_SHIFT
+class StoreUnavailable(Exception):
+    """The store cannot be opened (e.g. the database server refuses): a one-line reason."""
+
+
+class Reader(Protocol):
+    """A read-only session on the store, for the page's queries.
+
+    ``execute`` takes ``?`` placeholders on both engines and returns a cursor whose rows can
+    be read by column name or position.
+    """
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        """Run one query."""
+
+    def contains_sql(self, delimited_column: str) -> str:
+        """A condition: the ``,a,b,`` list in ``delimited_column`` holds the value of one ``?``."""
+
+    def json_value_sql(self, json_column: str, key: str) -> str:
+        """An expression: the value of top-level ``key`` in the JSON object in ``json_column``, read
+        as a number, string or boolean (None when absent)."""
+
+    def indexed_by(self, index: str) -> str:
+        """What follows a table's name in FROM to read it through ``index``, on an engine whose
+        planner needs telling (else nothing)."""
+
+    def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
+        """Trace numbers whose captured content has all ``words`` (the last as a prefix), newest first."""
 
 
 @dataclass(frozen=True)
@@ -47,273 +62,102 @@ class RetentionPolicy:
 
 @dataclass(frozen=True)
 class RetentionResult:
-    """What one retention pass removed."""
+    """What one retention pass removed; ``skipped`` when another instance was running one."""
 
     traces_deleted: int
     size_bytes: int
+    skipped: bool = False
 
 
-class Store:
-    """The viewer's database file. Thread-safe; close it when done."""
+class Store(abc.ABC):
+    """Where the viewer keeps telemetry. Thread-safe; close it when done."""
 
-    def __init__(self, path: Path | str, *, index_in_background: bool = False) -> None:
-        """Open (or create) the store at ``path``.
+    #: Where the store is, for people (a PostgreSQL password is never part of it).
+    description: str
 
-        ``index_in_background`` defers full-text indexing of captured content to a thread
-        (search then trails ingest slightly); otherwise each write indexes its own content.
-        """
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
-        self._writer = self._connect()
-        self._create_schema()
-        self._indexer = BackgroundIndexer(self._index_chunk) if index_in_background else None
-
-    def _connect(self) -> sqlite3.Connection:
-        # Autocommit mode: transactions are explicit BEGIN/COMMIT.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        # Must precede the first table (and the switch to WAL, which writes the header) so
-        # deleted pages can be handed back to the OS. A no-op on an existing file.
-        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("PRAGMA cache_size=-32000")
-        conn.execute("PRAGMA temp_store=MEMORY")
-        # The WAL file shrinks back after checkpoints instead of keeping its peak size.
-        conn.execute("PRAGMA journal_size_limit=67108864")
-        return conn
-
-    def _create_schema(self) -> None:
-        with self._write_lock:
-            conn = self._writer
-            found = self._stored_schema_version(conn)
-            if found is not None and found != schema.SCHEMA_VERSION:
-                # A store from another version of the viewer: keep it aside, start afresh.
-                conn.close()
-                aside = self.path.with_name(f"{self.path.name}.v{found}.bak")
-                for suffix in ("", "-wal", "-shm"):
-                    old = Path(f"{self.path}{suffix}")
-                    if old.exists():
-                        old.replace(Path(f"{aside}{suffix}"))
-                log.warning("moved a store of schema version %s aside to %s", found, aside)
-                self._writer = conn = self._connect()
-            conn.executescript(schema.SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                         (str(schema.SCHEMA_VERSION),))  # fmt: skip
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_traces (trace_no INTEGER PRIMARY KEY)")
-
-    @staticmethod
-    def _stored_schema_version(conn: sqlite3.Connection) -> int | None:
-        has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
-        if not has_meta:
-            return None
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row and str(row[0]).isdigit() else 0
-
-    # -- reading ---------------------------------------------------------------------
-
-    def reader(self) -> sqlite3.Connection:
-        """This thread's read-only connection."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            conn.execute("PRAGMA query_only=1")
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-            with self._readers_lock:
-                self._readers.append(conn)
-        return conn
-
-    # -- writing ---------------------------------------------------------------------
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
+    @abc.abstractmethod
     def write(self, batch: Batch) -> None:
-        """Write all rows of one export request atomically; returns once committed to disk."""
-        now = time.time_ns()
-        with self._transaction() as conn:
-            conn.executemany(
-                "INSERT INTO resources (digest, service_name, attributes, last_seen_ns) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (digest) DO UPDATE SET last_seen_ns = excluded.last_seen_ns",
-                [(r.digest, r.service_name, r.attributes_json, now) for r in batch.resources.values()],
-            )
-            numbers = self._trace_numbers(conn, batch)
-            if batch.spans:
-                self._write_spans(conn, batch, numbers)
-            if batch.logs:
-                conn.executemany(_INSERT_LOG, [(numbers.get(row[0]), *row[1:]) for row in batch.logs])
-            if batch.metric_points:
-                conn.executemany(_INSERT_METRIC, batch.metric_points)
-            if batch.content:
-                self._write_content(conn, batch, numbers)
-                if self._indexer is None:
-                    search_index.index_pending(conn)
-        if batch.content and self._indexer is not None:
-            self._indexer.notify()
+        """Write all rows of one export request atomically; returns once durably committed.
 
-    @staticmethod
-    def _trace_numbers(conn: sqlite3.Connection, batch: Batch) -> dict[str, int]:
-        """Number every trace the batch mentions, creating rows for new ones in arrival order."""
-        first_seen: dict[str, int] = {}
-        for row in batch.spans:
-            first_seen.setdefault(row[0], row[5])
-        for row in batch.logs:
-            if row[0]:
-                first_seen.setdefault(row[0], row[2])
-        if not first_seen:
-            return {}
-        conn.executemany(schema.ENSURE_TRACE, [(t, ns, ns) for t, ns in first_seen.items()])
-        numbers: dict[str, int] = {}
-        ids = list(first_seen)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            sql = f"SELECT trace_id, trace_no FROM traces WHERE trace_id IN ({','.join('?' * len(chunk))})"
-            numbers.update(conn.execute(sql, chunk).fetchall())
-        return numbers
+        Rows already stored (a retried export) are not stored again.
+        """
 
-    @staticmethod
-    def _write_content(conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
-        next_id: dict[int, int] = {}
-        rows = []
-        for trace_id, span_id, text in batch.content:
-            trace_no = numbers[trace_id]
-            if trace_no not in next_id:
-                first = trace_no << schema.CONTENT_ID_SHIFT
-                last = conn.execute(
-                    "SELECT MAX(id) FROM content WHERE id BETWEEN ? AND ?", (first, first + _CONTENT_IDS_PER_TRACE - 1)
-                ).fetchone()[0]
-                next_id[trace_no] = first if last is None else last + 1
-            content_id = next_id[trace_no]
-            if content_id - (trace_no << schema.CONTENT_ID_SHIFT) >= _CONTENT_IDS_PER_TRACE:
-                continue  # a trace with over a million captured messages: the rest is not searchable
-            next_id[trace_no] = content_id + 1
-            rows.append((content_id, span_id, text))
-        conn.executemany(_INSERT_CONTENT, rows)
-        conn.executemany("INSERT INTO content_unindexed (id) VALUES (?)", [(row[0],) for row in rows])
-
-    def _write_spans(self, conn: sqlite3.Connection, batch: Batch, numbers: dict[str, int]) -> None:
-        conn.executemany(_INSERT_SPAN, [(numbers[row[0]], *row[1:]) for row in batch.spans])
-        conn.execute("DELETE FROM batch_traces")
-        conn.executemany(
-            "INSERT OR IGNORE INTO batch_traces (trace_no) VALUES (?)", [(numbers[row[0]],) for row in batch.spans]
-        )
-        conn.execute(schema.REFRESH_TRACES)
-        # Columns 16 and 15 of a span row are the model and the provider.
-        facets = {("model", row[16]) for row in batch.spans if row[16]}
-        facets.update(("provider", row[15]) for row in batch.spans if row[15])
-        if facets:
-            conn.executemany("INSERT OR IGNORE INTO facet_values (kind, value) VALUES (?, ?)", facets)
-
-    def _index_chunk(self) -> int:
-        with self._transaction() as conn:
-            return search_index.index_pending(conn, search_index.CHUNK)
-
-    def index_content(self) -> int:
-        """Index all captured content not yet searchable; returns how many rows it indexed."""
-        with self._transaction() as conn:
-            return search_index.index_pending(conn)
-
-    # -- retention -------------------------------------------------------------------
-
-    def size_bytes(self) -> int:
-        """Bytes of live data (free pages excluded), the measure the size limit applies to."""
-        with self._write_lock:
-            conn = self._writer
-            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-        return int((pages - free) * page_size)
-
-    def _delete_before(self, cutoff_ns: int) -> int:
-        """Delete traces started before ``cutoff_ns`` and logs/metrics older than it."""
-        with self._transaction() as conn:
-            # Deleting from the index needs every row in it (the trigger removes each row's terms).
-            search_index.index_pending(conn)
-            conn.execute("DELETE FROM batch_traces")
-            conn.execute("INSERT INTO batch_traces SELECT trace_no FROM traces WHERE start_ns < ?", (cutoff_ns,))
-            deleted = conn.execute("SELECT COUNT(*) FROM batch_traces").fetchone()[0]
-            if deleted:
-                for table in ("spans", "logs", "traces"):
-                    conn.execute(f"DELETE FROM {table} WHERE trace_no IN (SELECT trace_no FROM batch_traces)")
-                conn.execute(
-                    "DELETE FROM content WHERE id IN (SELECT c.id FROM batch_traces b CROSS JOIN content c "
-                    f"ON c.id BETWEEN b.trace_no << {schema.CONTENT_ID_SHIFT} "
-                    f"AND ((b.trace_no + 1) << {schema.CONTENT_ID_SHIFT}) - 1)"
-                )
-                # Menu entries for models and providers no stored trace mentions any more.
-                conn.execute(
-                    "DELETE FROM facet_values WHERE NOT EXISTS (SELECT 1 FROM traces WHERE "
-                    "instr(CASE facet_values.kind WHEN 'model' THEN models ELSE providers END, "
-                    "',' || facet_values.value || ',') > 0)"
-                )
-            conn.execute("DELETE FROM logs WHERE time_ns < ?", (cutoff_ns,))
-            conn.execute("DELETE FROM metric_points WHERE time_ns < ?", (cutoff_ns,))
-            conn.execute("DELETE FROM resources WHERE last_seen_ns < ?", (cutoff_ns,))
-            conn.execute("DELETE FROM batch_traces")
-        return int(deleted)
-
-    def _oldest_cutoff(self, fraction: float) -> int | None:
-        """A start time below which lies about ``fraction`` of the stored traces."""
-        conn = self._writer
-        with self._write_lock:
-            total = conn.execute("SELECT COUNT(*) FROM traces").fetchone()[0]
-            if total:
-                skip = max(1, int(total * fraction)) - 1
-                row = conn.execute("SELECT start_ns FROM traces ORDER BY start_ns LIMIT 1 OFFSET ?", (skip,)).fetchone()
-                return int(row[0]) + 1
-            row = conn.execute(
-                "SELECT MAX(t) FROM (SELECT MIN(time_ns) AS t FROM logs UNION ALL "
-                "SELECT MIN(time_ns) FROM metric_points)"
-            ).fetchone()
-            return int(row[0]) + 1 if row and row[0] is not None else None
-
+    @abc.abstractmethod
     def enforce_retention(self, policy: RetentionPolicy, now_ns: int | None = None) -> RetentionResult:
-        """Drop data older than the age limit, then the oldest data until under the size limit."""
-        now_ns = time.time_ns() if now_ns is None else now_ns
-        deleted = self._delete_before(now_ns - int(policy.max_age_days * _NS_PER_DAY))
-        size = self.size_bytes()
-        while size > policy.max_bytes:
-            # Drop a slice proportional to the overshoot, at least 5%, so few passes suffice.
-            fraction = min(1.0, max(0.05, 1 - policy.max_bytes / size))
-            cutoff = self._oldest_cutoff(fraction)
-            if cutoff is None:
-                break
-            deleted += self._delete_before(cutoff)
-            new_size = self.size_bytes()
-            if new_size >= size:
-                break
-            size = new_size
-        if deleted:
-            with self._write_lock:
-                # executescript steps the pragma to completion; execute() frees only one page.
-                self._writer.executescript("PRAGMA incremental_vacuum;")
-                self._writer.execute("PRAGMA optimize")
-        return RetentionResult(traces_deleted=deleted, size_bytes=size)
+        """Delete what the policy no longer keeps."""
 
+    @abc.abstractmethod
+    def index_content(self) -> int:
+        """Make all captured content searchable now; returns how many rows that took."""
+
+    @abc.abstractmethod
+    def reading(self) -> AbstractContextManager[Reader]:
+        """A reader for the duration of a ``with`` block."""
+
+    @abc.abstractmethod
     def close(self) -> None:
-        """Close every connection; the store is unusable afterwards."""
-        if self._indexer is not None:
-            self._indexer.stop()
-            self._indexer = None
-            self.index_content()
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
-        with self._write_lock:
-            self._writer.execute("PRAGMA optimize")
-            self._writer.close()
+        """Release every connection; the store is unusable afterwards."""
+
+    def retention_summary(self, days: float, max_size_mb: float) -> str:
+        """What retention keeps, for the start-up message."""
+        return f"{days:g} days, {max_size_mb:g} MB"
+
+    # -- the page's queries, the same on every engine -------------------------------
+
+    def list_traces(self, flt: queries.TraceFilter) -> dict[str, Any]:
+        with self.reading() as reader:
+            return queries.list_traces(reader, flt)
+
+    def trace_detail(self, trace_id: str) -> dict[str, Any] | None:
+        with self.reading() as reader:
+            return queries.trace_detail(reader, trace_id)
+
+    def facet_values(self) -> dict[str, list[str]]:
+        with self.reading() as reader:
+            return queries.facet_values(reader)
+
+    def list_sessions(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        with self.reading() as reader:
+            return queries.list_sessions(reader, limit=limit, offset=offset)
+
+    def session_traces(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        with self.reading() as reader:
+            return queries.session_traces(reader, conversation_id, limit=limit)
+
+    def overview(self, since_ns: int, until_ns: int) -> dict[str, Any]:
+        with self.reading() as reader:
+            return overview.overview(reader, since_ns, until_ns)
+
+    def data_window(self) -> tuple[int, int] | None:
+        with self.reading() as reader:
+            return overview.data_window(reader)
+
+    def untraced_logs(self, before: str | None = None, limit: int = 100) -> dict[str, Any]:
+        with self.reading() as reader:
+            return untraced_logs.list_untraced_logs(reader, before, limit)
+
+
+def is_postgres_location(location: str) -> bool:
+    return location.startswith(POSTGRES_SCHEMES)
+
+
+def sqlite_path(location: str) -> Path:
+    """The file of a SQLite location: a path, or ``sqlite:///relative`` / ``sqlite:////absolute``."""
+    if location.startswith(SQLITE_SCHEME):
+        location = location[len(SQLITE_SCHEME) :]
+    return Path(location).expanduser()
+
+
+def open_store(location: str, *, index_in_background: bool = False, pool_size: int = 8, writer: bool = True) -> Store:
+    """The store at ``location``: a ``postgresql://`` URL, or a SQLite file (path or ``sqlite:///``).
+
+    ``writer=False`` (a page-only instance) opens a PostgreSQL store without migrating or
+    writing anything, so it can read a hot-standby replica.
+    """
+    if is_postgres_location(location):
+        from otel_genai.viewer.store_postgres import PostgresStore
+
+        return PostgresStore(location, pool_size=pool_size, writer=writer)
+    from otel_genai.viewer.store_sqlite import SqliteStore
+
+    return SqliteStore(sqlite_path(location), index_in_background=index_in_background)

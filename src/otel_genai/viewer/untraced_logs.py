@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from otel_genai.viewer.store import Reader
 
 MAX_PAGE_SIZE = 200
 
 
-def list_untraced_logs(conn: sqlite3.Connection, before: str | None = None, limit: int = 100) -> dict[str, Any]:
+def list_untraced_logs(conn: Reader, before: str | None = None, limit: int = 100) -> dict[str, Any]:
     """One page of records without a trace id, and the cursor (``time_ns:id``) of the next, older one."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     where, params = "l.trace_no IS NULL", []
@@ -17,10 +19,10 @@ def list_untraced_logs(conn: sqlite3.Connection, before: str | None = None, limi
     if time_ns.isdigit() and row_id.isdigit():
         where += " AND (l.time_ns, l.id) < (?, ?)"
         params = [int(time_ns), int(row_id)]
-    # INDEXED BY: without statistics the planner picks logs_by_trace, then sorts every match.
+    # Through untraced_logs_by_time: SQLite, without statistics, would pick logs_by_trace, then sort every match.
     rows = conn.execute(
         "SELECT l.id, l.time_ns, l.severity_number, l.severity_text, l.event_name, l.body, l.attributes, "
-        "l.scope_name, COALESCE(r.service_name, '') AS service FROM logs l INDEXED BY untraced_logs_by_time "
+        f"l.scope_name, COALESCE(r.service_name, '') AS service FROM logs l {conn.indexed_by('untraced_logs_by_time')} "
         f"LEFT JOIN resources r ON r.digest = l.resource_digest WHERE {where} "
         "ORDER BY l.time_ns DESC, l.id DESC LIMIT ?",
         [*params, limit + 1],

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from otel_genai.viewer import overview, queries, untraced_logs
+from otel_genai.viewer import queries
 from otel_genai.viewer.access import COOKIE_NAME, authorized, token_matches
 from otel_genai.viewer.config import is_loopback
 from otel_genai.viewer.store import Store
@@ -129,37 +129,36 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
             before=request.query_params.get("before") or None,
             limit=_int_param(request, "limit") or 50,
         )
-        result = await run_in_threadpool(lambda: queries.list_traces(store.reader(), flt))
+        result = await run_in_threadpool(lambda: store.list_traces(flt))
         return JSONResponse(result)
 
     async def api_trace(request: Request) -> Response:
         trace_id = request.path_params["trace_id"]
-        detail = await run_in_threadpool(lambda: queries.trace_detail(store.reader(), trace_id))
+        detail = await run_in_threadpool(lambda: store.trace_detail(trace_id))
         if detail is None:
             return JSONResponse({"error": "no such trace"}, status_code=404)
         return JSONResponse(detail)
 
     async def api_facets(request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(lambda: queries.facet_values(store.reader())))
+        return JSONResponse(await run_in_threadpool(store.facet_values))
 
     async def api_sessions(request: Request) -> Response:
         offset = _int_param(request, "offset") or 0
-        rows = await run_in_threadpool(lambda: queries.list_sessions(store.reader(), offset=offset))
+        rows = await run_in_threadpool(lambda: store.list_sessions(offset=offset))
         return JSONResponse({"sessions": rows})
 
     async def api_session(request: Request) -> Response:
         conversation_id = request.path_params["conversation_id"]
-        rows = await run_in_threadpool(lambda: queries.session_traces(store.reader(), conversation_id))
+        rows = await run_in_threadpool(lambda: store.session_traces(conversation_id))
         return JSONResponse({"conversation_id": conversation_id, "traces": rows})
 
     def overview_of(since: int | None, until: int | None) -> dict[str, Any]:
-        conn = store.reader()
-        window = None if since or until else overview.data_window(conn)
+        window = None if since or until else store.data_window()
         if window is None:  # an explicit window, or no data: the last hour
             until = until or time.time_ns()
             since = since or until - 3_600 * 1_000_000_000
             window = (since, until)
-        return {**overview.overview(conn, *window), "fits_data": since is None and until is None}
+        return {**store.overview(*window), "fits_data": since is None and until is None}
 
     async def api_overview(request: Request) -> Response:
         # Without since/until the window spans the stored data, so its bars fill the chart.
@@ -168,7 +167,7 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
 
     async def api_logs(request: Request) -> Response:
         before, limit = request.query_params.get("before") or None, _int_param(request, "limit") or 100
-        page = await run_in_threadpool(lambda: untraced_logs.list_untraced_logs(store.reader(), before, limit))
+        page = await run_in_threadpool(lambda: store.untraced_logs(before, limit))
         return JSONResponse(page)
 
     routes = [

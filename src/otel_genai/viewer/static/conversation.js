@@ -1,14 +1,6 @@
 // The GenAI panel of one span: conversation, tool calls, output, tokens, timing, errors.
 import { fmtDuration, fmtInt, fmtUsd, h, pretty } from "./dom.js";
 
-// OpenAI's spellings of the conventions' finish reasons (tool_call is singular in the conventions).
-const FINISH_REASONS = { tool_calls: "tool_call", function_call: "tool_call" };
-
-/** A finish reason as the conventions name it, so the call's header and its messages agree. */
-export function finishReason(value) {
-  return FINISH_REASONS[value] || value;
-}
-
 function textBlock(text, cls = "text") {
   return h("div", { class: cls }, text);
 }
@@ -59,7 +51,7 @@ function renderMessage(message, kind) {
     h("div", { class: "message-head" },
       h("span", { class: "role" }, role),
       message.name ? h("span", { class: "muted" }, ` (${message.name})`) : null,
-      message.finish_reason ? h("span", { class: "badge" }, `finish: ${finishReason(message.finish_reason)}`) : null),
+      message.finish_reason ? h("span", { class: "badge" }, `finish: ${message.finish_reason}`) : null),
     (message.parts || []).map(renderPart));
 }
 
@@ -82,7 +74,7 @@ function metaTable(span, genai) {
     ["Provider", genai.provider],
     ["Request model", genai.request_model],
     ["Response model", genai.response_model],
-    ["Finish reasons", (genai.finish_reasons || []).map(finishReason).join(", ")],
+    ["Finish reasons", (genai.finish_reasons || []).join(", ")],
     ["Conversation", genai.conversation_id],
     ["Duration", fmtDuration(span.duration_ms)],
   ].filter(([, v]) => v !== null && v !== undefined && v !== "");
@@ -120,9 +112,7 @@ export function genaiPanel(span) {
     errorPanel(span, genai),
     genai.tool ? [h("h3", {}, "Tool execution"), toolPanel(genai.tool)] : null,
     genai.tool && !hasContent ? null : h("h3", {}, "Conversation"),
-    hasContent || genai.tool ? null : h("p", { class: "muted" },
-      "No content captured. Content capture is opt-in in GenAI instrumentations " +
-      "(e.g. OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT)."),
+    (genai.notes || []).map((note) => h("p", { class: "muted content-note" }, `Note: ${note}.`)),
     (conv.system_instructions || []).length
       ? h("div", { class: "message role-system input" },
         h("div", { class: "message-head" }, h("span", { class: "role" }, "system instructions")),
@@ -137,5 +127,6 @@ export function genaiPanel(span) {
           h("code", {}, d.name || "?"), d.description ? ` — ${d.description}` : "",
           d.parameters ? h("pre", { class: "json" }, pretty(d.parameters)) : null)))
       : null,
-    (conv.sources || []).length ? h("p", { class: "muted small" }, `Read from: ${conv.sources.join(", ")}`) : null);
+    h("p", { class: "muted small dialect" }, `Dialect: ${genai.dialect}`,
+      (conv.sources || []).length ? ` · read from: ${conv.sources.join(", ")}` : null));
 }

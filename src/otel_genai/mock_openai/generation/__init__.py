@@ -1,0 +1,1 @@
+"""What the mock says, whatever the API: reply texts, toy tokens, sample JSON, and which tools to call."""
