@@ -14,6 +14,7 @@ import pytest
 import test_viewer_browser as browser_tests
 from dialect_checks import BEFORE_1_37_EVENTS, LATEST, Producer, get
 from live_producers import IDS, PRODUCERS, run_producer
+from test_viewer_browser import screenshot  # noqa: F401 (fixture)
 from test_viewer_dialect_fixtures import NODEJS, replay
 
 from otel_genai.viewer import trace_url
@@ -58,13 +59,13 @@ def _assert_tool_result_turn(text: str, dialect: str) -> None:
 
 @pytest.mark.parametrize(("producer", "venv"), PRODUCERS, ids=IDS)
 def test_each_live_producer_shows_its_conversation(
-    producer: Producer, venv: str, mock_server: Any, viewer: Any, tab: Any
+    producer: Producer, venv: str, mock_server: Any, viewer: Any, tab: Any, screenshot: Any  # noqa: F811
 ) -> None:
     run_producer(producer, venv, mock_server, viewer)
     text = _open_step(tab, viewer, producer.name, "tool result")
     _assert_tool_result_turn(text, producer.dialect)
     assert text.count("You are a terse weather assistant.") == 1
-    browser_tests._screenshot(tab, f"dialect-{producer.name}")
+    screenshot(tab, f"dialect-{producer.name}")
 
 
 def test_nodejs_instrumentation_shows_its_conversations(viewer: Any, tab: Any) -> None:
