@@ -64,6 +64,9 @@ def test_overview_api_without_a_window_fits_the_data(viewer) -> None:
         viewer.endpoints.page + f"/api/overview?since={(now - HOUR_NS) // 10**6}&until={now // 10**6}", timeout=10
     ).json()
     assert explicit["fits_data"] is False and explicit["totals"]["calls"] == 0
+    # since=0 is a window from the epoch, not a missing bound.
+    everything = requests.get(viewer.endpoints.page + f"/api/overview?since=0&until={now // 10**6}", timeout=10).json()
+    assert everything["fits_data"] is False and everything["totals"]["calls"] == 2
 
 
 def test_an_empty_store_has_no_data_window(store) -> None:

@@ -153,10 +153,10 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         return JSONResponse({"conversation_id": conversation_id, "traces": rows})
 
     def overview_of(since: int | None, until: int | None) -> dict[str, Any]:
-        window = None if since or until else store.data_window()
-        if window is None:  # an explicit window, or no data: the last hour
-            until = until or time.time_ns()
-            since = since or until - 3_600 * 1_000_000_000
+        window = store.data_window() if since is None and until is None else None
+        if window is None:  # an explicit window (since=0 included), or no data: up to the last hour
+            until = time.time_ns() if until is None else until
+            since = until - 3_600 * 1_000_000_000 if since is None else since
             window = (since, until)
         return {**store.overview(*window), "fits_data": since is None and until is None}
 
