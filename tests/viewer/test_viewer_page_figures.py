@@ -38,6 +38,23 @@ def test_trace_list_has_cost_and_time_to_first_chunk(viewer, pipeline_factory) -
     assert genai["cost_usd"] is None and genai["cost_note"] == "tokens not reported"
 
 
+def test_the_trace_lists_first_chunk_falls_back_to_the_first_chunk_event(viewer, pipeline_factory) -> None:
+    """A producer that marks the first chunk with a span event (OpenInference) and sets no attribute."""
+    pipeline = pipeline_factory(viewer.endpoints)
+    tracer = pipeline.tracer_provider.get_tracer("openinference-like")
+    start = time.time_ns()
+    span = tracer.start_span("ChatCompletion", start_time=start)
+    span.set_attributes({"openinference.span.kind": "LLM", "llm.provider": "openai", "llm.model_name": "gpt-4o",
+                         "llm.token_count.prompt": 10, "llm.token_count.completion": 5})  # fmt: skip
+    span.add_event("First Token Stream Event", timestamp=start + 420_000_000)
+    span.end(end_time=start + 900_000_000)
+    pipeline.flush()
+    (listed,) = requests.get(viewer.endpoints.page + "/api/traces", timeout=10).json()["traces"]
+    assert listed["time_to_first_chunk_ms"] == pytest.approx(420.0)
+    detail = requests.get(f"{viewer.endpoints.page}/api/traces/{listed['trace_id']}", timeout=10).json()
+    assert detail["spans"][0]["genai"]["time_to_first_chunk_ms"] == pytest.approx(420.0)
+
+
 def test_the_default_overview_window_spans_the_stored_calls(store) -> None:
     now = time.time_ns()
     first = now - 3 * HOUR_NS

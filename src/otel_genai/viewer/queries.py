@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from otel_genai.viewer import genai_names as gn
 from otel_genai.viewer.call_view import call_price, genai_view
+from otel_genai.viewer.dialects import first_chunk_seconds
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
 
 if TYPE_CHECKING:
@@ -98,16 +99,21 @@ def _call_figures(conn: Reader, rows: list[Any]) -> dict[int, dict[str, Any]]:
     if not numbers:
         return {}
     figures: dict[int, dict[str, Any]] = {n: {"cost_usd": None, "time_to_first_chunk_ms": None} for n in numbers}
+    ttfc = conn.json_value_sql("attributes", gn.TIME_TO_FIRST_CHUNK)
     calls = conn.execute(
         "SELECT trace_no, model, provider, start_ns, input_tokens, output_tokens, cache_read_tokens, "
-        f"cache_write_tokens, {conn.json_value_sql('attributes', gn.TIME_TO_FIRST_CHUNK)} AS ttfc FROM spans "
+        f"cache_write_tokens, {ttfc} AS ttfc, CASE WHEN {ttfc} IS NULL THEN events END AS events FROM spans "
         f"WHERE trace_no IN ({','.join('?' * len(numbers))}) AND {MODEL_CALL_CONDITION} ORDER BY trace_no, start_ns",
         numbers,
     )
     for call in calls:
         trace = figures[call["trace_no"]]
         if trace["time_to_first_chunk_ms"] is None:
-            trace["time_to_first_chunk_ms"] = _seconds_to_ms(call["ttfc"])
+            # As the call's detail reads it: the attribute, else the first chunk's span event.
+            seconds = call["ttfc"]
+            if seconds is None and call["events"]:
+                seconds = first_chunk_seconds(_loads(call["events"], []), call["start_ns"])
+            trace["time_to_first_chunk_ms"] = _seconds_to_ms(seconds)
         price = call_price(call["model"], call["provider"], call["start_ns"], call["input_tokens"],
                            call["output_tokens"], call["cache_read_tokens"], call["cache_write_tokens"])  # fmt: skip
         if price.usd is not None:

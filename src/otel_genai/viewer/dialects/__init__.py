@@ -43,7 +43,8 @@ _FINISH_REASONS = {"tool_calls": "tool_call", "function_call": "tool_call"}
 OUTPUT_NOT_CAPTURED = "output not captured by this instrumentation"
 
 __all__ = [
-    "CallRecord", "CallSummary", "finish_reason", "read_call", "read_span", "search_text", "span_dialect", "summarize",
+    "CallRecord", "CallSummary", "finish_reason", "first_chunk_seconds", "read_call", "read_span", "search_text",
+    "span_dialect", "summarize",
 ]  # fmt: skip
 
 
@@ -80,7 +81,7 @@ def search_text(attributes: Mapping[str, Any], span_events: Sequence[Mapping[str
     return read_span(attributes, span_events)[1]
 
 
-def _first_chunk_seconds(span_events: Sequence[Mapping[str, Any]], start_ns: int) -> float | None:
+def first_chunk_seconds(span_events: Sequence[Mapping[str, Any]], start_ns: int) -> float | None:
     times = [e["time_ns"] for e in span_events if e.get("name") in FIRST_CHUNK_EVENTS and e.get("time_ns")]
     return (min(times) - start_ns) / 1e9 if times and min(times) >= start_ns else None
 
@@ -169,6 +170,6 @@ def read_call(
         record.finish_reasons = [str(m["finish_reason"]) for m in outputs if m.get("finish_reason")]
     _conventions_finish_reasons(record)
     if record.time_to_first_chunk_s is None:
-        record.time_to_first_chunk_s = _first_chunk_seconds(span_events, start_ns)
+        record.time_to_first_chunk_s = first_chunk_seconds(span_events, start_ns)
     record.notes = _notes(record, failed)
     return record
