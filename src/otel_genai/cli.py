@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 
@@ -40,7 +42,12 @@ def mock_openai(host: str, port: int) -> None:
     """Run the local OpenAI-compatible endpoint (for offline tests and demos)."""
     from otel_genai.mock_openai.server import serve
 
-    serve(host=host, port=port)
+    try:
+        serve(host=host, port=port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise click.ClickException(f"port {port} is in use: stop what uses it, or choose another with --port") from exc
 
 
 @main.command("ui")
@@ -80,6 +87,12 @@ def mock_openai(host: str, port: int) -> None:
     default=None,
     help="Token the page and receivers require [env: OTEL_GENAI_UI_TOKEN].",
 )
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Let pages from this origin (e.g. http://localhost:5173) send OTLP/HTTP from the browser. Repeatable.",
+)
 def ui(
     host: str,
     http_port: int,
@@ -93,6 +106,7 @@ def ui(
     retention_days: float,
     max_size_mb: float,
     token: str | None,
+    cors_origins: tuple[str, ...],
 ) -> None:
     """Run the GenAI trace viewer: OTLP receivers, a store (SQLite, or a shared PostgreSQL) and a web page."""
     from otel_genai.viewer.cli_ui import run_ui
@@ -100,7 +114,7 @@ def ui(
     run_ui(host=host, http_port=http_port, grpc_port=grpc_port, grpc_enabled=not no_grpc,
            page_port=page_port, data_dir=data_dir, store=store or None, page_enabled=not no_page,
            receivers_enabled=not no_receivers, retention_days=retention_days,
-           max_size_mb=max_size_mb, token=token)  # fmt: skip
+           max_size_mb=max_size_mb, token=token, cors_origins=cors_origins)  # fmt: skip
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 
@@ -66,6 +67,63 @@ def test_ui_help_documents_the_options() -> None:
                    "--max-size-mb", "--token", "OTEL_GENAI_UI_TOKEN", "--store", "OTEL_GENAI_UI_STORE",
                    "--no-page", "--no-receivers"):  # fmt: skip
         assert option in result.output
+
+
+@pytest.mark.parametrize(
+    ("flag", "role", "hint"),
+    [("--port", "page", "--port"), ("--http-port", "OTLP/HTTP", "--http-port"),
+     ("--grpc-port", "OTLP/gRPC", "--grpc-port (or --no-grpc)")],
+)  # fmt: skip
+def test_ui_with_a_port_in_use_says_which_and_creates_nothing(tmp_path, flag, role, hint) -> None:
+    data = tmp_path / "never-created"
+    ports = {"--port": "0", "--http-port": "0", "--grpc-port": "0"}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports[flag] = str(taken.getsockname()[1])
+        command = [sys.executable, "-m", "otel_genai.cli", "ui", *(x for item in ports.items() for x in item),
+                   "--data-dir", str(data)]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: port {ports[flag]} ({role}) is in use, perhaps by another viewer or a collector: "
+        f"stop it, or choose another port with {hint}"
+    ]
+    assert not data.exists()
+
+
+def test_ui_with_a_port_in_use_leaves_a_postgresql_store_untouched(postgres_server) -> None:
+    import psycopg
+
+    url = postgres_server.create_database()
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            command = [sys.executable, "-m", "otel_genai.cli", "ui", "--http-port", str(taken.getsockname()[1]),
+                       "--grpc-port", "0", "--port", "0", "--store", url]  # fmt: skip
+            result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1
+        assert "(OTLP/HTTP) is in use" in result.stderr
+        with psycopg.connect(url) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+        assert tables == (0,)  # not migrated: the store was never opened
+    finally:
+        postgres_server.drop_database(url)
+
+
+def test_ui_with_a_data_dir_it_cannot_create_says_so_in_one_line(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    command = [sys.executable, "-m", "otel_genai.cli", "ui", "--http-port", "0", "--grpc-port", "0", "--port", "0",
+               "--data-dir", str(blocker / "data")]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"Error: cannot open the store {blocker / 'data' / 'viewer.sqlite3'}: ")
+    assert lines[0].endswith("choose another folder with --data-dir")
 
 
 def test_ui_refuses_to_run_nothing(tmp_path) -> None:

@@ -161,6 +161,22 @@ def test_older_openllmetry_flat_attributes() -> None:
     assert "Drizzle." in search_text(OPENLLMETRY_FLAT, [])
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {**OPENLLMETRY_FLAT, "gen_ai.completion.0.finish_reason": "tool_calls"},
+        {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o",
+         "gen_ai.response.finish_reasons": ["tool_calls"],
+         "gen_ai.output.messages": json.dumps([{"role": "assistant", "finish_reason": "function_call", "parts": []}])},
+    ],
+    ids=["openllmetry", "conventions"],
+)  # fmt: skip
+def test_finish_reasons_read_as_the_conventions_name_them_on_the_call_and_its_message(attributes) -> None:
+    record = _read(attributes)
+    assert record.finish_reasons == ["tool_call"]
+    assert [m["finish_reason"] for m in record.conversation.output_messages] == ["tool_call"]
+
+
 def test_oldest_openllmetry_names() -> None:
     summary = summarize({"llm.request.type": "completion", "llm.vendor": "OpenAI", "llm.request.model": "davinci",
                          "llm.usage.prompt_tokens": 5, "llm.usage.completion_tokens": 7})  # fmt: skip
@@ -187,7 +203,7 @@ def test_finish_reasons_fall_back_to_the_choice_events() -> None:
         {"event_name": "gen_ai.choice", "body": {"index": 1, "finish_reason": "length", "message": {"content": "b"}}},
         {"event_name": "gen_ai.choice", "body": {"index": 0, "finish_reason": "tool_calls", "message": {}}},
     ]
-    assert _read(span, log_events=choices).finish_reasons == ["tool_calls", "length"]
+    assert _read(span, log_events=choices).finish_reasons == ["tool_call", "length"]
     # The span's own list wins when it has one.
     assert _read({**span, "gen_ai.response.finish_reasons": ["stop"]}, log_events=choices).finish_reasons == ["stop"]
 

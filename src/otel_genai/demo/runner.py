@@ -1,8 +1,11 @@
 """``otel-genai demo``: the poem app under ``opentelemetry-instrument``, offline if need be.
 
 With no ``OPENAI_API_KEY`` the app talks to the project's local OpenAI-compatible
-endpoint (started here, on loopback); with a key it talks to the real service.
-Console exporters print the span, the metrics and the content event.
+endpoint (started here, on loopback); with a key it talks to the real service (or
+``OPENAI_BASE_URL``). Console exporters print the span, the content event and the
+metrics, in that order, then a short summary. A failure the user can fix (wrong key,
+no network, wrong base URL) ends with one line saying how, after the failed call's
+telemetry, and a non-zero exit.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from otel_genai import semconv
+from otel_genai.demo import failures
+from otel_genai.demo.console_output import ConsoleOutput, Document, split_console_output
+from otel_genai.demo.summary import summary_lines
 
 _CONSOLE = ["--traces_exporter", "console", "--metrics_exporter", "console", "--logs_exporter", "console"]
 
@@ -27,7 +34,7 @@ def _launcher() -> list[str]:
     found = shutil.which("opentelemetry-instrument")
     if found:
         return [found]
-    raise SystemExit("opentelemetry-instrument was not found: install otel-genai[demo].")
+    raise SystemExit("otel-genai demo: opentelemetry-instrument was not found: install otel-genai[demo].")
 
 
 @contextmanager
@@ -51,10 +58,70 @@ def demo_environment(environ: Mapping[str, str], endpoint: Mapping[str, str]) ->
     return env
 
 
-def run_demo(exporter_args: list[str] | None = None, extra_env: Mapping[str, str] | None = None) -> int:
-    """Run the poem app instrumented; returns its exit code."""
+@dataclass(frozen=True)
+class AppRun:
+    """What the instrumented app did: exit code, what it printed, and where it sent its call."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    base_url: str
+
+    def failure(self, output: ConsoleOutput | None = None) -> str | None:
+        """The one-line explanation of a failure the user can fix, if it is one."""
+        if self.returncode == 0:
+            return None
+        error_type, message = failures.raised_in(self.stderr)
+        spans = output.spans if output else []
+        if spans:
+            error_type = (spans[-1].data.get("attributes") or {}).get(semconv.ERROR_TYPE) or error_type
+        return failures.explain(error_type, message, self.base_url)
+
+
+def run_app(exporter_args: list[str], extra_env: Mapping[str, str] | None = None) -> AppRun:
+    """Run the poem app instrumented, capturing what it prints."""
     with _endpoint(os.environ) as endpoint:
         env = demo_environment(os.environ, endpoint)
         env.update(extra_env or {})
-        command = [*_launcher(), *(exporter_args or _CONSOLE), sys.executable, "-m", "otel_genai.demo.poem"]
-        return subprocess.call(command, env=env)
+        command = [*_launcher(), *exporter_args, sys.executable, "-m", "otel_genai.demo.poem"]
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+        except KeyboardInterrupt:
+            raise SystemExit(130) from None
+    base_url = env.get("OPENAI_BASE_URL") or failures.DEFAULT_BASE_URL
+    return AppRun(done.returncode, done.stdout, done.stderr, base_url)
+
+
+def _section(title: str, documents: list[Document]) -> None:
+    for document in documents:
+        print(f"── {title} " + "─" * max(4, 70 - len(title)))
+        print(document.text)
+
+
+def report_failure(run: AppRun, explanation: str | None) -> int:
+    """Print the one-line explanation, or the app's own error output when there is none."""
+    sys.stdout.flush()
+    if explanation is not None:
+        print(f"otel-genai demo: error: {explanation}", file=sys.stderr)
+    else:
+        sys.stderr.write(run.stderr)
+    return run.returncode or 1
+
+
+def run_demo() -> int:
+    """Run the poem app with console exporters; print its output sorted, then a summary."""
+    run = run_app(_CONSOLE)
+    output = split_console_output(run.stdout)
+    explanation = run.failure(output)
+    if explanation is None and run.returncode == 0:
+        sys.stderr.write(run.stderr)  # warnings the app printed
+    print(output.app_text, end="" if output.app_text.endswith("\n") or not output.app_text else "\n")
+    _section("span", output.spans)
+    for event in output.events:
+        _section(f"event {event.data.get('event_name') or ''}".strip(), [event])
+    _section("metrics", output.metrics)
+    print("─" * 76)
+    print("\n".join(summary_lines(output)))
+    if run.returncode != 0:
+        return report_failure(run, explanation)
+    return 0

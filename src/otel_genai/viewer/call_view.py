@@ -7,7 +7,26 @@ from typing import Any
 
 from otel_genai.viewer import dialects
 from otel_genai.viewer import genai_names as gn
-from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
+from otel_genai.viewer.pricing import PRICE_BOOK, CallPrice, TokenUsage
+
+# Why a call has no cost: it reported no token count (a failed call, usually), so $0 would be wrong.
+NO_TOKENS = "tokens not reported"
+
+
+def call_price(
+    model: str | None,
+    provider: str | None,
+    start_ns: int,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    cache_read_tokens: int | None = None,
+    cache_write_tokens: int | None = None,
+) -> CallPrice:
+    """The estimated cost of one model call; unknown when it reported neither input nor output tokens."""
+    if input_tokens is None and output_tokens is None:
+        return CallPrice(None, NO_TOKENS)
+    usage = TokenUsage(input_tokens or 0, output_tokens or 0, cache_read_tokens or 0, cache_write_tokens or 0)
+    return PRICE_BOOK.price(model, provider, usage, start_ns)
 
 
 def genai_view(
@@ -21,13 +40,8 @@ def genai_view(
         attributes, events, logs, start_ns=span["start_ns"], failed=bool(span["is_error"])
     )
     call = record.summary
-    usage = TokenUsage(
-        input_tokens=call.input_tokens or 0,
-        output_tokens=call.output_tokens or 0,
-        cache_read_tokens=call.cache_read_tokens or 0,
-        cache_write_tokens=call.cache_write_tokens or 0,
-    )
-    price = PRICE_BOOK.price(call.model, call.provider, usage, span["start_ns"])
+    price = call_price(call.model, call.provider, span["start_ns"], call.input_tokens, call.output_tokens,
+                       call.cache_read_tokens, call.cache_write_tokens)  # fmt: skip
     exceptions = [e["attributes"] for e in events if e.get("name") == "exception"]
     exceptions += [e["attributes"] for e in logs if e["event_name"] == gn.EXCEPTION_EVENT]
     ttfc = record.time_to_first_chunk_s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -11,8 +12,11 @@ from urllib.parse import quote
 import click
 
 from otel_genai.viewer.config import ViewerConfig
-from otel_genai.viewer.server import ViewerServer
+from otel_genai.viewer.server import CannotListen, ViewerServer, cannot_listen_message
 from otel_genai.viewer.store import StoreUnavailable
+
+# Which option moves each listener to another port.
+_PORT_FLAGS = {"page": "--port", "OTLP/HTTP": "--http-port", "OTLP/gRPC": "--grpc-port (or --no-grpc)"}
 
 
 def run_ui(
@@ -29,6 +33,7 @@ def run_ui(
     retention_days: float,
     max_size_mb: float,
     token: str | None,
+    cors_origins: tuple[str, ...] = (),
 ) -> None:
     """Serve until Ctrl+C or SIGTERM."""
     config = ViewerConfig(
@@ -44,18 +49,24 @@ def run_ui(
         store=store,
         page_enabled=page_enabled,
         receivers_enabled=receivers_enabled,
+        cors_origins=cors_origins,
     )
     try:
         viewer = ViewerServer(config)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    except StoreUnavailable as exc:
-        raise click.ClickException(str(exc)) from exc
     try:
         endpoints = viewer.start()
-    except OSError as exc:
+    except CannotListen as exc:
         viewer.stop()
-        raise click.ClickException(f"cannot listen: {exc} (is another viewer or collector running?)") from exc
+        raise click.ClickException(cannot_listen_message(exc, _PORT_FLAGS)) from exc
+    except StoreUnavailable as exc:
+        viewer.stop()
+        raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        viewer.stop()
+        fix = "choose another file with --store" if config.store else "choose another folder with --data-dir"
+        raise click.ClickException(f"cannot open the store {config.store_location}: {exc}: {fix}") from exc
 
     # Before the start-up message: whoever reads it may send SIGTERM at once.
     stopped = threading.Event()
@@ -72,6 +83,8 @@ def run_ui(
         click.echo(f"  OTLP/HTTP:  {endpoints.otlp_http}  (/v1/traces, /v1/metrics, /v1/logs)")
     if endpoints.otlp_grpc:
         click.echo(f"  OTLP/gRPC:  {endpoints.otlp_grpc}")
+    if config.cors_origins and endpoints.otlp_http:
+        click.echo(f"  CORS:       OTLP/HTTP accepts exports from pages of {', '.join(config.cors_origins)}")
     if endpoints.otlp_http:
         click.echo("Send telemetry with the standard exporters, e.g.")
         click.echo(f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoints.otlp_http} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ DEFAULT_MAX_SIZE_MB = 1024.0
 # Uncompressed size of one OTLP export request. The SDK exporters send batches of at most
 # 512 spans, which stay far below this even with captured prompts.
 DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
+
+# What a browser sends as Origin: scheme://host[:port], nothing after.
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
 
 DATA_DIR_ENV = "OTEL_GENAI_UI_DATA_DIR"
 TOKEN_ENV = "OTEL_GENAI_UI_TOKEN"
@@ -71,6 +75,7 @@ class ViewerConfig:
     store: str | None = None
     receivers_enabled: bool = True
     page_enabled: bool = True
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def database_path(self) -> Path:
@@ -91,6 +96,9 @@ class ViewerConfig:
             )
         if self.token is not None and len(self.token) < 8:
             raise ValueError("the token must be at least 8 characters long")
+        for origin in self.cors_origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not a CORS origin: give scheme://host[:port], e.g. http://localhost:5173")
         if self.retention_days <= 0 or self.max_size_mb <= 0:
             raise ValueError("retention days and maximum size must be positive")
         if not (self.receivers_enabled or self.page_enabled):

@@ -25,6 +25,7 @@ _CUMULATIVE = 2
 # instead (fast, but blind to the tiers), and the page says so.
 MAX_PRICED_COMBINATIONS = 20_000
 MAX_LATENCY_SAMPLES = 200_000
+MIN_WINDOW_BARS = 12
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -228,6 +229,33 @@ def _metric_figures(conn: Reader, since: int, until: int) -> dict[str, Any]:
         "durations": sorted(durations, key=lambda r: -r["count"]),
         "token_usage": [{"model": m, "token_type": t, "sum": s} for (m, t), s in sorted(tokens.items())],
     }
+
+
+def data_window(conn: Reader) -> tuple[int, int] | None:
+    """The window from the first to the last stored model call or GenAI metric point, in whole bars
+    (at least ``MIN_WINDOW_BARS``, the data in the middle).
+
+    None when there is neither. Each end is one read of an index in time order.
+    """
+    times: list[int] = []
+    for order in ("ASC", "DESC"):
+        row = conn.execute(
+            f"SELECT start_ns FROM spans WHERE {MODEL_CALL_CONDITION} ORDER BY start_ns {order} LIMIT 1"
+        ).fetchone()
+        times += [row[0]] if row else []
+        for name in (gn.METRIC_OPERATION_DURATION, gn.METRIC_TOKEN_USAGE):
+            row = conn.execute(
+                f"SELECT time_ns FROM metric_points WHERE name = ? ORDER BY time_ns {order} LIMIT 1", (name,)
+            ).fetchone()
+            times += [row[0]] if row else []
+    if not times:
+        return None
+    first, last = min(times), max(times)
+    width = _bucket_size(last - first + 1)
+    since, until = first - first % width, (last // width + 1) * width
+    # A few bars of data sit amid empty ones, so one bar is not the whole chart.
+    missing = max(0, MIN_WINDOW_BARS - (until - since) // width)
+    return since - (missing - missing // 2) * width, until + missing // 2 * width
 
 
 def overview(conn: Reader, since_ns: int, until_ns: int) -> dict[str, Any]:

@@ -112,6 +112,14 @@ class PostgresReader:
     def contains_sql(self, delimited_column: str) -> str:
         return f"strpos({delimited_column}, ',' || ? || ',') > 0"
 
+    def json_value_sql(self, json_column: str, key: str) -> str:
+        # json, not jsonb: jsonb refuses a text holding \u0000, which captured content may.
+        # The json value is loaded into Python (a number stays a number, as SQLite's json_extract gives).
+        return f"({json_column}::json -> '{key}')"
+
+    def indexed_by(self, index: str) -> str:
+        return ""  # the planner keeps statistics and picks the index itself
+
     def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
         # Two ways to walk the hits newest first, each fast where the other is slow: a word
         # in many texts is found by reading the newest rows in order (the GIN index would

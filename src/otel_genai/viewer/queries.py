@@ -9,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from otel_genai.viewer.call_view import genai_view
+from otel_genai.viewer import genai_names as gn
+from otel_genai.viewer.call_view import call_price, genai_view
+from otel_genai.viewer.dialects import first_chunk_seconds
+from otel_genai.viewer.schema import MODEL_CALL_CONDITION
 
 if TYPE_CHECKING:
     from otel_genai.viewer.store import Reader
@@ -90,11 +93,44 @@ def _filters(conn: Reader, flt: TraceFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _page(rows: list[Any], limit: int, cursor: Callable[[Any], str]) -> dict[str, Any]:
+def _call_figures(conn: Reader, rows: list[Any]) -> dict[int, dict[str, Any]]:
+    """Per trace: estimated cost of its model calls, and its first call's time to first chunk."""
+    numbers = [r["trace_no"] for r in rows]
+    if not numbers:
+        return {}
+    figures: dict[int, dict[str, Any]] = {n: {"cost_usd": None, "time_to_first_chunk_ms": None} for n in numbers}
+    ttfc = conn.json_value_sql("attributes", gn.TIME_TO_FIRST_CHUNK)
+    calls = conn.execute(
+        "SELECT trace_no, model, provider, start_ns, input_tokens, output_tokens, cache_read_tokens, "
+        f"cache_write_tokens, {ttfc} AS ttfc, CASE WHEN {ttfc} IS NULL THEN events END AS events FROM spans "
+        f"WHERE trace_no IN ({','.join('?' * len(numbers))}) AND {MODEL_CALL_CONDITION} ORDER BY trace_no, start_ns",
+        numbers,
+    )
+    for call in calls:
+        trace = figures[call["trace_no"]]
+        if trace["time_to_first_chunk_ms"] is None:
+            # As the call's detail reads it: the attribute, else the first chunk's span event.
+            seconds = call["ttfc"]
+            if seconds is None and call["events"]:
+                seconds = first_chunk_seconds(_loads(call["events"], []), call["start_ns"])
+            trace["time_to_first_chunk_ms"] = _seconds_to_ms(seconds)
+        price = call_price(call["model"], call["provider"], call["start_ns"], call["input_tokens"],
+                           call["output_tokens"], call["cache_read_tokens"], call["cache_write_tokens"])  # fmt: skip
+        if price.usd is not None:
+            trace["cost_usd"] = (trace["cost_usd"] or 0.0) + price.usd
+    return figures
+
+
+def _seconds_to_ms(value: Any) -> float | None:
+    return value * 1000.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _page(conn: Reader, rows: list[Any], limit: int, cursor: Callable[[Any], str]) -> dict[str, Any]:
     more = len(rows) > limit
     rows = rows[:limit]
+    figures = _call_figures(conn, rows)
     return {
-        "traces": [_trace_summary(r) for r in rows],
+        "traces": [{**_trace_summary(r), **figures[r["trace_no"]]} for r in rows],
         "next": cursor(rows[-1]) if more and rows else None,
     }
 
@@ -120,7 +156,7 @@ def list_traces(conn: Reader, flt: TraceFilter) -> dict[str, Any]:
         " ORDER BY t.start_ns DESC, t.trace_no DESC LIMIT ?"
     )
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
-    return _page(rows, limit, lambda r: f"{r['start_ns']}:{r['trace_no']}")
+    return _page(conn, rows, limit, lambda r: f"{r['start_ns']}:{r['trace_no']}")
 
 
 def _search(
@@ -149,7 +185,7 @@ def _search(
                 break
     if candidates and len(found) <= limit:
         check()
-    return _page(found, limit, lambda r: f"n:{r['trace_no']}")
+    return _page(conn, found, limit, lambda r: f"n:{r['trace_no']}")
 
 
 def facet_values(conn: Reader) -> dict[str, list[str]]:

@@ -3,19 +3,21 @@
 Accepts binary protobuf and OTLP/JSON, plain or gzip. Answers 200 only after the rows
 are committed; 400 for a malformed body, 413 past the size limit, 415 for another
 content type, 401 without the token, 503 if the store fails (exporters retry on 503).
-Any other path is 404.
+Any other path is 404. Browsers' CORS preflights are answered for the origins allowed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
 from google.rpc import status_pb2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -61,8 +63,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def receiver_app(store: Store, *, max_request_bytes: int, token: str | None) -> Starlette:
-    """The Starlette application that serves the three OTLP/HTTP signal paths."""
+def receiver_app(
+    store: Store, *, max_request_bytes: int, token: str | None, cors_origins: Sequence[str] = ()
+) -> Starlette:
+    """The Starlette application that serves the three OTLP/HTTP signal paths.
+
+    ``cors_origins`` lets pages from those origins export from the browser: the CORS
+    preflight is answered before the token check, as browsers send it without credentials.
+    """
 
     def store_request(signal: Signal, body: bytes, encoding: str, content_encoding: str) -> None:
         # Runs in a worker thread: decoding and SQLite writes must not block the event loop.
@@ -100,4 +108,15 @@ def receiver_app(store: Store, *, max_request_bytes: int, token: str | None) -> 
         Route("/v1/metrics", endpoint("metrics"), methods=["POST"]),
         Route("/v1/logs", endpoint("logs"), methods=["POST"]),
     ]
-    return Starlette(routes=routes)
+    middleware = []
+    if cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["POST"],
+                allow_headers=["*"],
+                max_age=600,
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware)

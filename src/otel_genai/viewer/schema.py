@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # SCHEMA below creates this version; MIGRATIONS bring it (or a store left at it) to SCHEMA_VERSION.
 # A store older than BASE_VERSION is moved aside and a new one started.
 BASE_VERSION = 4
@@ -176,6 +176,10 @@ MIGRATIONS: dict[int, str] = {
     5: """
 ALTER TABLE logs ADD COLUMN digest BLOB;
 ALTER TABLE content ADD COLUMN digest BLOB;
+""",
+    # The page's list of log records outside any trace, newest first.
+    6: """
+CREATE INDEX IF NOT EXISTS untraced_logs_by_time ON logs (time_ns, id) WHERE trace_no IS NULL;
 """,
 }
 

@@ -147,6 +147,10 @@ CREATE TABLE content (
 );
 CREATE INDEX content_terms ON content USING gin (terms);
 """,
+    # The page's list of log records outside any trace, newest first.
+    2: """
+CREATE INDEX IF NOT EXISTS untraced_logs_by_time ON logs (time_ns, id) WHERE trace_no IS NULL;
+""",
 }
 
 _SUMMARY_COLUMNS = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 import threading
@@ -20,7 +21,7 @@ from starlette.types import ASGIApp
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.receiver_grpc import start_grpc_receiver
 from otel_genai.viewer.receiver_http import receiver_app
-from otel_genai.viewer.store import RetentionPolicy, open_store
+from otel_genai.viewer.store import RetentionPolicy, Store, open_store
 from otel_genai.viewer.web import page_app
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,31 @@ log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 60.0
 
 
-def _bind(host: str, port: int) -> socket.socket:
+class CannotListen(OSError):
+    """A port the viewer needs is taken (or not ours to bind); ``role`` says which one."""
+
+    def __init__(self, role: str, host: str, port: int, reason: OSError) -> None:
+        self.role, self.host, self.port, self.reason = role, host, port, reason
+        in_use = reason.errno == errno.EADDRINUSE
+        super().__init__(reason.errno, f"port {port} ({role}) " + ("is in use" if in_use else f"on {host}: {reason}"))
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+    @property
+    def in_use(self) -> bool:
+        return self.errno == errno.EADDRINUSE
+
+
+def cannot_listen_message(exc: CannotListen, flags: dict[str, str]) -> str:
+    """One line naming the port, what it is for, and the option that changes it."""
+    flag = flags.get(exc.role, "")
+    if exc.in_use:
+        return f"{exc}, perhaps by another viewer or a collector: stop it, or choose another port with {flag}"
+    return f"cannot listen on {exc}: choose another port with {flag}"
+
+
+def _bind(host: str, port: int, role: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio only disables Nagle's algorithm (TCP_NODELAY) on
     # accepted sockets whose proto says TCP, and without it keep-alive responses stall
@@ -37,9 +62,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        raise CannotListen(role, host, port, exc) from exc
     sock.set_inheritable(True)
     return sock
 
@@ -70,7 +95,7 @@ class ViewerServer:
     def __init__(self, config: ViewerConfig) -> None:
         config.check()
         self.config = config
-        self.store = open_store(config.store_location, index_in_background=True, writer=config.receivers_enabled)
+        self._store: Store | None = None
         self._policy = RetentionPolicy(config.retention_days, int(config.max_size_mb * 1024 * 1024))
         self._servers: list[_QuietServer] = []
         self._grpc: grpc.Server | None = None
@@ -78,33 +103,58 @@ class ViewerServer:
         self._stop = threading.Event()
         self._retention_thread: threading.Thread | None = None
         self.endpoints: Endpoints | None = None
-        self._closed = False
+
+    @property
+    def store(self) -> Store:
+        """The open store (the viewer must be started)."""
+        if self._store is None:
+            raise RuntimeError("the viewer is not running")
+        return self._store
 
     def start(self) -> Endpoints:
         """Bind the ports, start serving in the background, enforce retention once."""
         cfg = self.config
-        if cfg.receivers_enabled:
-            self.store.enforce_retention(self._policy)
-        apps: list[tuple[ASGIApp, socket.socket]] = []
+        sockets: dict[str, socket.socket] = {}
         grpc_port = None
         try:
             if cfg.receivers_enabled:
-                receiver = receiver_app(self.store, max_request_bytes=cfg.max_request_bytes, token=cfg.token)
-                apps.append((receiver, _bind(cfg.host, cfg.http_port)))
+                sockets["receiver"] = _bind(cfg.host, cfg.http_port, "OTLP/HTTP")
             if cfg.page_enabled:
-                apps.append((page_app(self.store, token=cfg.token, host=cfg.host), _bind(cfg.host, cfg.page_port)))
+                sockets["page"] = _bind(cfg.host, cfg.page_port, "page")
+            if cfg.receivers_enabled and cfg.grpc_enabled and cfg.grpc_port:
+                # gRPC binds its own socket once the store is open: see now that it can.
+                _bind(cfg.host, cfg.grpc_port, "OTLP/gRPC").close()
+            # The store (a SQLite file's folder included) exists only once the ports are known to be free.
+            self._store = open_store(cfg.store_location, index_in_background=True, writer=cfg.receivers_enabled)
+            if cfg.receivers_enabled:
+                self._store.enforce_retention(self._policy)
             if cfg.receivers_enabled and cfg.grpc_enabled:
-                self._grpc, grpc_port = start_grpc_receiver(
-                    self.store,
-                    host=cfg.host,
-                    port=cfg.grpc_port,
-                    max_request_bytes=cfg.max_request_bytes,
-                    token=cfg.token,
-                )
+                try:
+                    self._grpc, grpc_port = start_grpc_receiver(
+                        self._store,
+                        host=cfg.host,
+                        port=cfg.grpc_port,
+                        max_request_bytes=cfg.max_request_bytes,
+                        token=cfg.token,
+                    )
+                except OSError as exc:
+                    raise CannotListen("OTLP/gRPC", cfg.host, cfg.grpc_port, exc) from exc
         except Exception:
-            for _, sock in apps:
+            for sock in sockets.values():
                 sock.close()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
             raise
+        store = self.store
+        apps: list[tuple[ASGIApp, socket.socket]] = []
+        if "receiver" in sockets:
+            receiver = receiver_app(
+                store, max_request_bytes=cfg.max_request_bytes, token=cfg.token, cors_origins=cfg.cors_origins
+            )
+            apps.append((receiver, sockets["receiver"]))
+        if "page" in sockets:
+            apps.append((page_app(store, token=cfg.token, host=cfg.host), sockets["page"]))
         for app, _ in apps:
             config = uvicorn.Config(
                 app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=3
@@ -170,10 +220,10 @@ class ViewerServer:
         if self._retention_thread is not None:
             self._retention_thread.join(5)
             self._retention_thread = None
-        if not self._closed:
-            self._closed = True
-            self._servers = []
-            self.store.close()
+        self._servers = []
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def __enter__(self) -> ViewerServer:
         self.start()

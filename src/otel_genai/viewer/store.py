@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from otel_genai.viewer import overview, queries
+from otel_genai.viewer import overview, queries, untraced_logs
 from otel_genai.viewer.otlp_rows import Batch
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -39,6 +39,14 @@ class Reader(Protocol):
 
     def contains_sql(self, delimited_column: str) -> str:
         """A condition: the ``,a,b,`` list in ``delimited_column`` holds the value of one ``?``."""
+
+    def json_value_sql(self, json_column: str, key: str) -> str:
+        """An expression: the value of top-level ``key`` in the JSON object in ``json_column``, read
+        as a number, string or boolean (None when absent)."""
+
+    def indexed_by(self, index: str) -> str:
+        """What follows a table's name in FROM to read it through ``index``, on an engine whose
+        planner needs telling (else nothing)."""
 
     def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
         """Trace numbers whose captured content has all ``words`` (the last as a prefix), newest first."""
@@ -119,6 +127,14 @@ class Store(abc.ABC):
     def overview(self, since_ns: int, until_ns: int) -> dict[str, Any]:
         with self.reading() as reader:
             return overview.overview(reader, since_ns, until_ns)
+
+    def data_window(self) -> tuple[int, int] | None:
+        with self.reading() as reader:
+            return overview.data_window(reader)
+
+    def untraced_logs(self, before: str | None = None, limit: int = 100) -> dict[str, Any]:
+        with self.reading() as reader:
+            return untraced_logs.list_untraced_logs(reader, before, limit)
 
 
 def is_postgres_location(location: str) -> bool:

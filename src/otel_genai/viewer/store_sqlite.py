@@ -52,6 +52,13 @@ class SqliteReader:
     def contains_sql(self, delimited_column: str) -> str:
         return f"instr({delimited_column}, ',' || ? || ',') > 0"
 
+    def json_value_sql(self, json_column: str, key: str) -> str:
+        return f"json_extract({json_column}, '$.\"{key}\"')"
+
+    def indexed_by(self, index: str) -> str:
+        # Without statistics (ANALYZE), SQLite's planner may prefer another index, then sort.
+        return f"INDEXED BY {index}"
+
     def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
         below = None if below_trace_no is None else below_trace_no << schema.CONTENT_ID_SHIFT
         hits = self._conn.execute(

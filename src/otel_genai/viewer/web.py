@@ -32,7 +32,7 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]  # fmt: skip
-_PAGE_PATHS = ("/", "/traces", "/sessions", "/overview")
+_PAGE_PATHS = ("/", "/traces", "/sessions", "/overview", "/logs")
 
 
 class _Guard:
@@ -152,11 +152,23 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         rows = await run_in_threadpool(lambda: store.session_traces(conversation_id))
         return JSONResponse({"conversation_id": conversation_id, "traces": rows})
 
+    def overview_of(since: int | None, until: int | None) -> dict[str, Any]:
+        window = store.data_window() if since is None and until is None else None
+        if window is None:  # an explicit window (since=0 included), or no data: up to the last hour
+            until = time.time_ns() if until is None else until
+            since = until - 3_600 * 1_000_000_000 if since is None else since
+            window = (since, until)
+        return {**store.overview(*window), "fits_data": since is None and until is None}
+
     async def api_overview(request: Request) -> Response:
-        until = _ms_param_ns(request, "until") or time.time_ns()
-        since = _ms_param_ns(request, "since") or until - 86_400 * 1_000_000_000
-        result = await run_in_threadpool(lambda: store.overview(since, until))
-        return JSONResponse(result)
+        # Without since/until the window spans the stored data, so its bars fill the chart.
+        since, until = _ms_param_ns(request, "since"), _ms_param_ns(request, "until")
+        return JSONResponse(await run_in_threadpool(overview_of, since, until))
+
+    async def api_logs(request: Request) -> Response:
+        before, limit = request.query_params.get("before") or None, _int_param(request, "limit") or 100
+        page = await run_in_threadpool(lambda: store.untraced_logs(before, limit))
+        return JSONResponse(page)
 
     routes = [
         *(Route(path, index) for path in _PAGE_PATHS),
@@ -169,6 +181,7 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         Route("/api/sessions", api_sessions),
         Route("/api/sessions/{conversation_id:path}", api_session),
         Route("/api/overview", api_overview),
+        Route("/api/logs", api_logs),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return _Guard(Starlette(routes=routes), token=token, host=host)

@@ -38,9 +38,14 @@ NOT_CAPTURED = (
     "(e.g. OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT)"
 )
 INPUT_NOT_CAPTURED = "input not captured by this instrumentation"
+# OpenAI's spellings of the conventions' finish reasons (the conventions' tool_call is singular).
+_FINISH_REASONS = {"tool_calls": "tool_call", "function_call": "tool_call"}
 OUTPUT_NOT_CAPTURED = "output not captured by this instrumentation"
 
-__all__ = ["CallRecord", "CallSummary", "read_call", "read_span", "search_text", "span_dialect", "summarize"]
+__all__ = [
+    "CallRecord", "CallSummary", "finish_reason", "first_chunk_seconds", "read_call", "read_span", "search_text",
+    "span_dialect", "summarize",
+]  # fmt: skip
 
 
 def span_dialect(attributes: Mapping[str, Any]) -> ModuleType | None:
@@ -76,7 +81,7 @@ def search_text(attributes: Mapping[str, Any], span_events: Sequence[Mapping[str
     return read_span(attributes, span_events)[1]
 
 
-def _first_chunk_seconds(span_events: Sequence[Mapping[str, Any]], start_ns: int) -> float | None:
+def first_chunk_seconds(span_events: Sequence[Mapping[str, Any]], start_ns: int) -> float | None:
     times = [e["time_ns"] for e in span_events if e.get("name") in FIRST_CHUNK_EVENTS and e.get("time_ns")]
     return (min(times) - start_ns) / 1e9 if times and min(times) >= start_ns else None
 
@@ -116,6 +121,18 @@ def _events_content(
                 record.dialect = f"{semconv.BEFORE_1_37} (per-message events)"
 
 
+def finish_reason(reason: str) -> str:
+    """A finish reason as the conventions name it, so a call's reasons and its messages' agree."""
+    return _FINISH_REASONS.get(reason, reason)
+
+
+def _conventions_finish_reasons(record: CallRecord) -> None:
+    record.finish_reasons = [finish_reason(r) for r in record.finish_reasons]
+    for message in record.conversation.output_messages:
+        if message.get("finish_reason"):
+            message["finish_reason"] = finish_reason(str(message["finish_reason"]))
+
+
 def _notes(record: CallRecord, failed: bool) -> list[str]:
     conversation = record.conversation
     has_input = bool(conversation.input_messages or conversation.system_instructions)
@@ -151,7 +168,8 @@ def read_call(
     if not record.finish_reasons:
         outputs = record.conversation.output_messages
         record.finish_reasons = [str(m["finish_reason"]) for m in outputs if m.get("finish_reason")]
+    _conventions_finish_reasons(record)
     if record.time_to_first_chunk_s is None:
-        record.time_to_first_chunk_s = _first_chunk_seconds(span_events, start_ns)
+        record.time_to_first_chunk_s = first_chunk_seconds(span_events, start_ns)
     record.notes = _notes(record, failed)
     return record

@@ -1,5 +1,6 @@
 // Client-side router: one HTML shell, views chosen by the URL path.
 import { errorBox, h, put } from "./dom.js";
+import { logListView } from "./logs.js";
 import { overviewView } from "./overview.js";
 import { sessionListView, sessionView } from "./sessions.js";
 import { traceDetailView, traceListView } from "./traces.js";
@@ -19,7 +20,8 @@ async function render() {
   const target = document.createElement("div");
   const path = location.pathname;
   const params = new URLSearchParams(location.search);
-  const section = path.startsWith("/session") ? "sessions" : path.startsWith("/overview") ? "overview" : "traces";
+  const section = path.startsWith("/session") ? "sessions" : path.startsWith("/overview") ? "overview"
+    : path === "/logs" ? "logs" : "traces";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.section === section));
   try {
     if (path.startsWith("/trace/")) {
@@ -28,6 +30,8 @@ async function render() {
       await sessionView(target, decodeURIComponent(path.slice("/session/".length)));
     } else if (path === "/sessions") {
       await sessionListView(target);
+    } else if (path === "/logs") {
+      await logListView(target, params);
     } else if (path === "/overview") {
       await overviewView(target, params, navigate);
     } else {

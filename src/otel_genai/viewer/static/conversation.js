@@ -65,7 +65,7 @@ function tokenTable(genai) {
     row("Output tokens", fmtInt(t.output)),
     row("  reasoning", fmtInt(t.reasoning), "included in output"),
     row("Time to first chunk", genai.time_to_first_chunk_ms != null ? fmtDuration(genai.time_to_first_chunk_ms) : "–"),
-    row("Estimated cost", genai.cost_usd != null ? fmtUsd(genai.cost_usd) : "–", genai.cost_note || "genai-prices"));
+    row("Estimated cost", genai.cost_usd != null ? fmtUsd(genai.cost_usd) : "unknown", genai.cost_note || "genai-prices"));
 }
 
 function metaTable(span, genai) {

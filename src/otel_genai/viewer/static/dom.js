@@ -88,6 +88,11 @@ export function fmtInt(n) {
   return n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US");
 }
 
+/** "1 span", "2 spans": a count with its noun in the right number. */
+export function plural(n, one, many = `${one}s`) {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+}
+
 export function fmtUsd(usd) {
   if (usd === null || usd === undefined) return "–";
   if (usd === 0) return "$0";

@@ -1,7 +1,9 @@
 // Overview: totals, calls/tokens/cost over time by model (inline SVG), latency and errors.
-import { api, clear, colour, fmtDuration, fmtInt, fmtPct, fmtTime, fmtUsd, h, put, svg } from "./dom.js";
+import { api, clear, colour, fmtDuration, fmtInt, fmtPct, fmtTime, fmtUsd, h, plural, put, svg } from "./dom.js";
 
-const WINDOWS = [["1h", 3.6e6, "Last hour"], ["24h", 8.64e7, "Last 24 hours"], ["7d", 6.048e8, "Last 7 days"], ["30d", 2.592e9, "Last 30 days"]];
+// "data": from the first to the last stored call, so the bars fill the chart (the default).
+const WINDOWS = [["data", null, "Stored data"], ["1h", 3.6e6, "Last hour"], ["24h", 8.64e7, "Last 24 hours"],
+  ["7d", 6.048e8, "Last 7 days"], ["30d", 2.592e9, "Last 30 days"]];
 
 function stackedBars(series, models, field, format) {
   const width = 720, height = 160, pad = 40;
@@ -41,22 +43,24 @@ function card(label, value, note) {
 
 /** The overview page. */
 export async function overviewView(main, params, navigate) {
-  const key = params.get("window") || "24h";
-  const win = WINDOWS.find(([k]) => k === key) || WINDOWS[1];
+  const key = params.get("window") || "data";
+  const win = WINDOWS.find(([k]) => k === key) || WINDOWS[0];
   const until = Date.now();
-  const data = await api(`/api/overview?since=${Math.floor(until - win[1])}&until=${Math.floor(until)}`);
+  const data = await api(win[1] === null ? "/api/overview" : `/api/overview?since=${Math.floor(until - win[1])}&until=${Math.floor(until)}`);
   const models = data.models.map((m) => m.model);
   const t = data.totals;
   clear(main);
   put(main, h("h1", {}, "Overview"),
     h("div", { class: "filters" }, WINDOWS.map(([k, , label]) =>
-      h("button", { type: "button", class: k === win[0] ? "active" : "", onclick: () => navigate(`/overview?window=${k}`) }, label))));
+      h("button", { type: "button", class: k === win[0] ? "active" : "", onclick: () => navigate(`/overview?window=${k}`) }, label)),
+    h("span", { class: "muted small", id: "overview-window" }, `${fmtTime(data.since_ms).slice(0, 16)} – ${fmtTime(data.until_ms).slice(0, 16)}`)));
   put(main, h("div", { class: "cards" },
     card("Model calls", fmtInt(t.calls)),
     card("Tokens in / out", `${fmtInt(t.input_tokens)} / ${fmtInt(t.output_tokens)}`),
     card("Estimated cost", fmtUsd(t.cost_usd),
-      t.unpriced_calls ? `${fmtInt(t.unpriced_calls)} calls have no price in genai-prices` : "prices from genai-prices"),
-    card("Error rate", fmtPct(t.error_rate), `${fmtInt(t.errors)} failed calls`)));
+      t.unpriced_calls ? `${plural(t.unpriced_calls, "call")} ${t.unpriced_calls === 1 ? "has" : "have"} no price in genai-prices`
+        : "prices from genai-prices"),
+    card("Error rate", fmtPct(t.error_rate), plural(t.errors, "failed call"))));
   if (!t.calls) {
     put(main, h("p", { class: "empty" }, "No model calls in this window."));
   } else {

@@ -1,6 +1,18 @@
 // Trace list (filters, paging) and trace detail (span tree + GenAI panel).
 import { genaiPanel } from "./conversation.js";
-import { api, clear, errorBox, fmtDuration, fmtInt, fmtTime, h, link, pretty, put } from "./dom.js";
+import { api, clear, errorBox, fmtDuration, fmtInt, fmtTime, fmtUsd, h, link, plural, pretty, put } from "./dom.js";
+
+const UNNAMED_SERVICE = "unknown_service";
+
+/** Tells how to name apps that run without OTEL_SERVICE_NAME (their service reads unknown_service:…). */
+function serviceNameHint(services) {
+  const unnamed = [...new Set(services.filter((s) => (s || "").startsWith(UNNAMED_SERVICE)))];
+  if (!unnamed.length) return null;
+  return h("p", { class: "hint", id: "service-name-hint" },
+    `${unnamed.join(", ")}: an app ran without a service name. Name each app by setting `,
+    h("code", {}, "OTEL_SERVICE_NAME=my-app"), " (or ", h("code", {}, "OTEL_RESOURCE_ATTRIBUTES=service.name=my-app"),
+    ") in its environment, so its traces can be told apart.");
+}
 
 const RANGES = [
   ["", "Any time"], ["15m", "Last 15 minutes"], ["1h", "Last hour"], ["24h", "Last 24 hours"],
@@ -72,6 +84,8 @@ function traceRow(trace) {
     h("td", { class: "num" }, fmtInt(trace.input_tokens)),
     h("td", { class: "num" }, fmtInt(trace.output_tokens)),
     h("td", { class: "num nowrap" }, fmtDuration(trace.duration_ms)),
+    h("td", { class: "num nowrap" }, trace.time_to_first_chunk_ms != null ? fmtDuration(trace.time_to_first_chunk_ms) : "–"),
+    h("td", { class: "num nowrap" }, fmtUsd(trace.cost_usd)),
     h("td", {}, statusCell(trace)));
 }
 
@@ -85,8 +99,10 @@ export async function traceListView(main, params, navigate) {
       "No traces yet. Point an OpenTelemetry exporter at this viewer's OTLP receiver."));
     return;
   }
+  put(main, serviceNameHint(page.traces.map((t) => t.service)));
   put(main, h("table", { class: "list", id: "trace-list" },
-    h("thead", {}, h("tr", {}, ["Time", "Root span", "Provider", "Model", "Input tok", "Output tok", "Duration", "Status"]
+    h("thead", {}, h("tr", {}, ["Time", "Root span", "Provider", "Model", "Input tok", "Output tok", "Duration",
+      "First chunk", "Est. cost", "Status"]
       .map((c) => h("th", {}, c)))),
     h("tbody", {}, page.traces.map(traceRow))));
   const pager = h("div", { class: "pager" });
@@ -152,10 +168,11 @@ export async function traceDetailView(main, traceId) {
   clear(main);
   put(main, h("div", { class: "trace-head" },
     h("h1", {}, trace.root_name || "(unnamed trace)"),
-    h("div", { class: "muted" }, `${fmtTime(trace.start_ms)} · ${fmtDuration(trace.duration_ms)} · ${trace.span_count} spans · `,
+    h("div", { class: "muted" }, `${fmtTime(trace.start_ms)} · ${fmtDuration(trace.duration_ms)} · ${plural(trace.span_count, "span")} · `,
       `tokens in ${fmtInt(trace.input_tokens)} / out ${fmtInt(trace.output_tokens)} · `, statusCell(trace),
       trace.conversation_id ? [" · conversation ", link(`/session/${encodeURIComponent(trace.conversation_id)}`, trace.conversation_id)] : null),
-    h("div", { class: "muted small" }, `trace ${trace.trace_id}`)));
+    h("div", { class: "muted small" }, `trace ${trace.trace_id}`),
+    serviceNameHint(spans.map((s) => s.service))));
 
   const start = trace.start_ms;
   const total = Math.max(trace.duration_ms, 0.001);
