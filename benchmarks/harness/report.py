@@ -10,13 +10,11 @@ import re
 import subprocess
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from benchmarks.harness.impls import BY_KEY as IMPLS
+from benchmarks.harness.measurements import Run, cell_stats, marginal_per_chunk
 from benchmarks.harness.scenarios import BY_KEY as SCENARIOS
-
-if TYPE_CHECKING:
-    from benchmarks.harness.run import Run
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "benchmarks" / "results"
@@ -71,7 +69,6 @@ def source_state() -> str:
 
 
 def stats(run: Run) -> dict[str, dict[str, dict[str, float] | None]]:
-    from benchmarks.harness.run import cell_stats
 
     return {impl: {combo: cell_stats(cell) for combo, cell in cells.items()} for impl, cells in run.cells.items()}
 
@@ -153,7 +150,6 @@ def per_call_table(run: Run, table: dict[str, Any], mode: str, kind: str, notes:
 
 def chunk_rows(run: Run, mode: str) -> list[tuple[str, dict[str, float | None]]]:
     """Per-chunk figures: added cost divided by chunks, and the marginal cost of a chunk."""
-    from benchmarks.harness.run import marginal_per_chunk
 
     table = stats(run)
     rows: list[tuple[str, dict[str, float | None]]] = []

@@ -1,7 +1,8 @@
-"""Environment -> :class:`Settings`, read once at ``instrument()``.
+"""Environment and ``instrument()`` arguments -> :class:`Settings`, read once at ``instrument()``.
 
 The hot path never reads the environment: every call sees the one immutable
-``Settings`` object built here. Bad values log one warning that names the
+``Settings`` object built here (and the content decisions derived from it once, in
+:mod:`otel_genai.core.policy`). Bad values log one warning that names the
 variable and the accepted values, then fall back to the default.
 """
 
@@ -81,14 +82,8 @@ class Settings:
     content_hook: ContentHook | None = None
     # gen_ai.provider.name for every call, when the client cannot tell (e.g. a vLLM server).
     provider_name: str | None = None
-
-    @property
-    def content_on_span(self) -> bool:
-        return self.capture.on_span
-
-    @property
-    def content_on_event(self) -> bool:
-        return self.capture.on_event and self.emit_events
+    # {host: provider} the user added to a provider's table of known hosts.
+    provider_hosts: Mapping[str, str] | None = None
 
 
 def parse_capture(value: str | None) -> ContentCapture:
@@ -166,6 +161,7 @@ def load_settings(
     *,
     content_hook: ContentHook | None = None,
     provider_name: str | None = None,
+    provider_hosts: Mapping[str, str] | None = None,
 ) -> Settings:
     """Build the process's :class:`Settings` from the environment."""
     env = os.environ if environ is None else environ
@@ -186,4 +182,5 @@ def load_settings(
         ),
         content_hook=content_hook,
         provider_name=provider_name or (env.get(semconv.ENV_PROVIDER_NAME) or "").strip() or None,
+        provider_hosts=dict(provider_hosts) if provider_hosts else None,
     )

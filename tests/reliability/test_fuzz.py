@@ -1,8 +1,8 @@
 """Fuzzing the folders and adapters with Hypothesis, through the real core.
 
 Chunk sequences go through ``core.streams.observe_chunks`` (and its async form) with a
-``StreamRecorder`` around the real ``ChatChunkFolder`` / ``TextChunkFolder``, exactly as
-``results.py`` wires them; response bodies go through the wrapper's guarded ``_finish``.
+``StreamRecorder`` around the real stream folders of Chat and legacy Completions, exactly as
+``core.delivery`` wires them; response bodies go through the wrapper's guarded ``_finish``.
 The call is opened by ``GenAITelemetry.start`` on in-memory SDK providers.
 
 Properties:
@@ -49,10 +49,26 @@ from otel_genai.core.invocation import Invocation  # noqa: E402
 from otel_genai.core.streams import StreamRecorder, observe_chunks, observe_chunks_async  # noqa: E402
 from otel_genai.core.telemetry import GenAITelemetry, ModelCall  # noqa: E402
 from otel_genai.core.wrapper import _finish  # noqa: E402
-from otel_genai.instrumentation.openai import adapters  # noqa: E402
-from otel_genai.instrumentation.openai.chat import ChatChunkFolder, ChatCompletions  # noqa: E402
-from otel_genai.instrumentation.openai.completions import TextChunkFolder, TextCompletions  # noqa: E402
+from otel_genai.instrumentation.openai.chat import ChatCompletions  # noqa: E402
+from otel_genai.instrumentation.openai.completions import TextCompletions  # noqa: E402
 from otel_genai.instrumentation.openai.embeddings import Embeddings  # noqa: E402
+from otel_genai.instrumentation.openai.instrumentor import client_types  # noqa: E402
+from otel_genai.instrumentation.openai.targets import TARGETS  # noqa: E402
+
+TYPES = client_types()
+
+
+def ChatChunkFolder(call: ModelCall) -> Any:  # noqa: N802 - reads as the folder it makes
+    return ChatCompletions().stream_folder(call.invocation, call.reads_messages)
+
+
+def TextChunkFolder(call: ModelCall) -> Any:  # noqa: N802
+    return TextCompletions().stream_folder(call.invocation, call.reads_messages)
+
+
+def finish(operation: Any, call: ModelCall, result: Any) -> Any:
+    """The wrapper's guarded delivery of a result, as for the openai client."""
+    return _finish(operation, TYPES, call, result)
 
 
 def fuzz_settings(examples: int) -> Any:
@@ -551,11 +567,7 @@ def test_any_chunk_sequence_passes_through_untouched(
 
 
 def _adapters() -> list[Any]:
-    found = [ChatCompletions(), TextCompletions(), Embeddings()]
-    for name in ("Responses", "ResponsesRetrieve"):
-        if hasattr(adapters, name):
-            found.append(getattr(adapters, name)())
-    return found
+    return [operation() for operation in dict.fromkeys(t.operation for t in TARGETS)]
 
 
 @fuzz_settings(400)
@@ -563,7 +575,7 @@ def _adapters() -> list[Any]:
 def test_any_response_passes_through_untouched(pipeline: Pipeline, response: Any, adapter: Any, streamed: bool) -> None:
     counted("response body, anything")
     call = pipeline.start(stream=streamed)
-    assert _finish(adapter, call, response) is response
+    assert finish(adapter, call, response) is response
     assert pipeline.ended_once(call)
     assert "error.type" not in attributes(call)
     if pipeline.failures():
@@ -619,7 +631,7 @@ def chat_completions(draw: Any) -> dict[str, Any]:
 def test_well_formed_chat_completion_is_recorded_exactly(pipeline: Pipeline, case: dict[str, Any]) -> None:
     counted("chat completion, well-formed")
     call = pipeline.start(stream=False)
-    assert _finish(ChatCompletions(), call, case["obj"]) is case["obj"]
+    assert finish(ChatCompletions(), call, case["obj"]) is case["obj"]
     assert pipeline.ended_once(call)
     assert pipeline.failures() == []
     attrs, body, usage = attributes(call), case["body"], case["usage"]
@@ -654,7 +666,7 @@ def test_well_formed_embeddings_are_recorded_exactly(
     }
     obj = CreateEmbeddingResponse.model_validate(body) if validated else body
     call = pipeline.start("embeddings", stream=False)
-    assert _finish(Embeddings(), call, obj) is obj
+    assert finish(Embeddings(), call, obj) is obj
     assert pipeline.ended_once(call) and pipeline.failures() == []
     attrs = attributes(call)
     assert attrs["gen_ai.response.model"] == model
@@ -682,7 +694,7 @@ def test_well_formed_text_completion_is_recorded_exactly(
     }
     obj = Completion.model_validate(body) if validated else body
     call = pipeline.start("text_completion", stream=False)
-    assert _finish(TextCompletions(), call, obj) is obj
+    assert finish(TextCompletions(), call, obj) is obj
     assert pipeline.ended_once(call) and pipeline.failures() == []
     attrs = attributes(call)
     assert attrs["gen_ai.response.id"] == body["id"]
@@ -721,7 +733,7 @@ def test_none_in_tool_arguments_is_kept(pipeline: Pipeline, streamed: bool) -> N
             "object": "chat.completion",
             "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
         }
-        _finish(ChatCompletions(), call, body)
+        finish(ChatCompletions(), call, body)
     (message,) = output_messages(call)
     assert message["parts"][0]["arguments"] == arguments
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import sys
-from operator import attrgetter
 from typing import Any
 
 from otel_genai import semconv
@@ -33,6 +32,7 @@ def sampling_attributes(inv: Invocation) -> Attributes:
     return attrs
 
 
+#: Record field -> attribute, for the fields recorded whenever they are set.
 _OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (
     ("temperature", semconv.REQUEST_TEMPERATURE),
     ("top_p", semconv.REQUEST_TOP_P),
@@ -66,14 +66,13 @@ _OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-_OPTIONAL_KEYS = tuple(key for _, key in _OPTIONAL_FIELDS)
-_read_optional_fields = attrgetter(*(name for name, _ in _OPTIONAL_FIELDS))
-
-
 def outcome_attributes(inv: Invocation, time_to_first_chunk: float | None) -> Attributes:
     """Everything but the sampling attributes and content, in the latest names."""
-    # The fields are read in one C call: this runs for every recorded call.
-    attrs: Attributes = {k: v for k, v in zip(_OPTIONAL_KEYS, _read_optional_fields(inv), strict=True) if v is not None}
+    attrs: Attributes = {}
+    for name, key in _OPTIONAL_FIELDS:
+        value = getattr(inv, name)
+        if value is not None:
+            attrs[key] = value
     # CR "if available, in the request, and != 1".
     if inv.choice_count is not None and inv.choice_count != 1:
         attrs[semconv.REQUEST_CHOICE_COUNT] = inv.choice_count
@@ -82,8 +81,8 @@ def outcome_attributes(inv: Invocation, time_to_first_chunk: float | None) -> At
         attrs[semconv.REQUEST_STREAM] = True
         if time_to_first_chunk is not None:
             attrs[semconv.RESPONSE_TIME_TO_FIRST_CHUNK] = time_to_first_chunk
-    if inv.provider_attributes:
-        attrs.update(inv.provider_attributes)
+    attrs.update(inv.provider_attributes)
+    attrs.update(inv.provider_metric_attributes)
     return attrs
 
 
@@ -92,16 +91,22 @@ def metric_attributes(inv: Invocation) -> Attributes:
     attrs = sampling_attributes(inv)
     if inv.response_model is not None:
         attrs[semconv.RESPONSE_MODEL] = inv.response_model
-    # The system fingerprint is left off metrics on purpose: it changes with every
-    # backend deployment and would multiply the metric streams.
-    tier = inv.provider_attributes.get(semconv.OPENAI_RESPONSE_SERVICE_TIER)
-    if tier is not None:
-        attrs[semconv.OPENAI_RESPONSE_SERVICE_TIER] = tier
+    attrs.update(inv.provider_metric_attributes)
+    return attrs
+
+
+def per_chunk_metric_attributes(inv: Invocation) -> Attributes:
+    """``time_per_output_chunk`` is recorded for every chunk, so it carries the required
+    and conditionally required attributes only: each attribute costs every chunk."""
+    attrs: Attributes = {semconv.OPERATION_NAME: inv.operation, semconv.PROVIDER_NAME: inv.provider}
+    if inv.request_model is not None:
+        attrs[semconv.REQUEST_MODEL] = inv.request_model
     return attrs
 
 
 def legacy_view(attrs: Attributes) -> Attributes:
-    """The same attributes in the pre-1.37 names (``gen_ai.system``, ``gen_ai.openai.*``)."""
+    """The same attributes in the pre-1.37 names (``gen_ai.system`` and the renames of
+    :data:`~otel_genai.semconv.LEGACY_RENAMES`)."""
     legacy: Attributes = {}
     renames = semconv.LEGACY_RENAMES
     absent = semconv.LEGACY_ABSENT
@@ -119,10 +124,10 @@ _error_names: dict[type, str] = {}
 
 
 def error_type_of(exc: BaseException) -> str:
-    """A low-cardinality name for ``exc``: ``openai.NotFoundError``, ``TimeoutError``.
+    """A low-cardinality name for ``exc``: ``TimeoutError``, ``client.NotFoundError``.
 
-    Fully qualified as util-genai does, but through the public package when the class is
-    re-exported there (``openai.NotFoundError``, not ``openai._exceptions.NotFoundError``).
+    Fully qualified, but through the public package when the class is re-exported there
+    (``client.NotFoundError``, not ``client._exceptions.NotFoundError``).
     """
     cls = type(exc)
     name = _error_names.get(cls)

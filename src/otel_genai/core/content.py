@@ -1,10 +1,9 @@
 """Message content -> telemetry values: JSON strings for spans, structured values for events.
 
-Every text value is bounded by ``Settings.max_content_length`` characters, and the
-base64 content of inline media (``blob`` parts) by the smaller
-``Settings.max_blob_length``: a value that was cut ends with :data:`TRUNCATION_MARK` and
-the number of characters dropped, so a reader knows it is not whole. The JSON structure
-itself is never cut.
+Every text value is bounded by the policy's ``max_content_length`` characters, and the
+base64 content of inline media (``blob`` parts) by the smaller ``max_blob_length``: a
+value that was cut ends with :data:`TRUNCATION_MARK` and the number of characters
+dropped, so a reader knows it is not whole. The JSON structure itself is never cut.
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from otel_genai.core.invocation import Message, Part, ToolDefinition
+from otel_genai import semconv
+from otel_genai.core.invocation import Invocation, Message, Part, ToolDefinition
 
 TRUNCATION_MARK = "…[truncated "
 
@@ -76,6 +76,20 @@ def messages_value(
 def tool_definitions_value(tools: Iterable[ToolDefinition]) -> list[dict[str, Any]]:
     # Only the required properties: definitions can be large (§4.5).
     return [{"type": t.type, "name": t.name} for t in tools]
+
+
+def content_values(inv: Invocation, limit: int, blob_limit: int) -> dict[str, Any]:
+    """The record's content attributes as structured values (events); spans get them as JSON."""
+    values: dict[str, Any] = {}
+    if inv.system_instructions:
+        values[semconv.SYSTEM_INSTRUCTIONS] = parts_value(inv.system_instructions, limit, blob_limit)
+    if inv.input_messages:
+        values[semconv.INPUT_MESSAGES] = messages_value(inv.input_messages, limit, blob_limit)
+    if inv.output_messages:
+        values[semconv.OUTPUT_MESSAGES] = messages_value(inv.output_messages, limit, blob_limit, output=True)
+    if inv.tool_definitions:
+        values[semconv.TOOL_DEFINITIONS] = tool_definitions_value(inv.tool_definitions)
+    return values
 
 
 # Built once: json.dumps with any option builds a new encoder on every call.

@@ -3,11 +3,11 @@
 A provider adapter fills an :class:`Invocation` from its client's request, response
 and stream chunks; :mod:`otel_genai.core.telemetry` turns it into spans, metrics and
 events. Nothing here knows a provider or an OpenTelemetry name, except
-``provider_attributes``, which carries a provider's own attribute namespace
-(e.g. ``openai.*``) through the core untouched.
+``provider_attributes`` and ``provider_metric_attributes``, which carry a provider's own
+attribute namespace through the core untouched.
 
 Message parts are plain dicts in the shape of the conventions' JSON schemas
-(``../shared/semconv.md`` §4), built with the constructors below, so that they go
+(§4 of the GenAI semantic conventions), built with the constructors below, so that they go
 to JSON or to structured event values without another translation.
 """
 
@@ -113,8 +113,10 @@ class Invocation:
     encoding_formats: list[str] | None = None
     dimension_count: int | None = None
 
-    # A provider's own attributes (latest names), e.g. openai.request.service_tier.
+    # A provider's own attributes, in their latest names: on the span only ...
     provider_attributes: dict[str, AttributeValue] = field(default_factory=dict)
+    # ... and on the span and every metric point (keep these few and low in cardinality).
+    provider_metric_attributes: dict[str, AttributeValue] = field(default_factory=dict)
 
     # Content: filled only when some signal will record it.
     system_instructions: list[Part] | None = None

@@ -1,20 +1,21 @@
 """Observing a streamed response chunk by chunk, without changing it.
 
-An adapter hands us the client's own chunk iterator and a :class:`ChunkFolder` that
-knows how to fold its chunks into the invocation record. :func:`observe_chunks` /
-:func:`observe_chunks_async` yield exactly the chunks (and raise exactly the errors)
-of the iterator they wrap; a :class:`StreamRecorder` times the chunks and ends the
-call once: on exhaustion, on error, on close, or when the stream is garbage-collected
-unfinished (then with ``error.type`` :data:`~otel_genai.semconv.ERROR_STREAM_ABANDONED`).
+:func:`observe_chunks` / :func:`observe_chunks_async` wrap the client's own chunk
+iterator: they yield exactly its chunks (and raise exactly its errors), note when each
+chunk arrived and hand it to the adapter's :class:`~otel_genai.core.adapter.StreamFolder`.
+A :class:`StreamRecorder` ends the call once: on exhaustion, on error, on close, or when
+the stream is garbage-collected unfinished (then with ``error.type``
+:data:`~otel_genai.semconv.ERROR_STREAM_ABANDONED`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from typing import Any, Protocol, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 from otel_genai import semconv
+from otel_genai.core.adapter import StreamFolder
 from otel_genai.core.attributes import error_type_of
 from otel_genai.core.internal_errors import fault_point, faults_armed, log_internal_error, raise_injected
 from otel_genai.core.telemetry import ModelCall
@@ -22,35 +23,31 @@ from otel_genai.core.telemetry import ModelCall
 T = TypeVar("T")
 
 
-class ChunkFolder(Protocol):
-    """A provider's knowledge of its stream: fold each chunk, then write the result."""
-
-    @property
-    def finished(self) -> bool:
-        """Whether the chunks so far include the stream's last word (e.g. every finish reason)."""
-
-    def fold(self, chunk: Any) -> None: ...
-
-    def finish(self) -> None:
-        """Write what the chunks said (ids, usage, finish reasons, messages) into the record."""
-
-
 class StreamRecorder:
-    """Times a stream's chunks and ends its :class:`ModelCall` exactly once."""
+    """Ends a stream's :class:`ModelCall` exactly once, with what its folder assembled."""
 
     __slots__ = ("call", "folder", "folding", "managed", "exhausted", "__weakref__")
 
-    def __init__(self, call: ModelCall, folder: ChunkFolder, *, managed: bool = False) -> None:
+    def __init__(self, call: ModelCall, folder: StreamFolder | None, *, managed: bool = False) -> None:
         self.call = call
         self.folder = folder
-        self.folding = True
+        self.folding = folder is not None
         # Read by a helper that closes the stream itself when its block exits: a stream that
         # runs out before its last word waits for that exit, which knows whether it failed.
         self.managed = managed
         self.exhausted = False
 
+    def chunk_step(self) -> Callable[[Any], None]:
+        """What the observer calls for each chunk: the folder's ``fold`` (bound once per
+        stream), or, in the reliability tests, a step that raises."""
+        if self.folder is None:
+            return _skip
+        if faults_armed("stream chunk"):
+            return raise_injected
+        return self.folder.fold
+
     def fold_failed(self, exc: BaseException) -> None:
-        # A chunk we do not understand stops our folding, never the user's stream.
+        """A chunk we do not understand stops our folding, never the user's stream."""
         self.folding = False
         log_internal_error("reading a stream chunk", exc)
 
@@ -74,8 +71,10 @@ class StreamRecorder:
             self._end(None, None)
 
     def _finished(self) -> bool:
+        if self.folder is None or not self.folding:
+            return False
         try:
-            return self.folding and self.folder.finished
+            return self.folder.finished
         except Exception as exc:  # noqa: BLE001
             log_internal_error("reading a stream chunk", exc)
             return False
@@ -99,7 +98,7 @@ class StreamRecorder:
         call = self.call
         if call.ended:
             return
-        if self.folding:
+        if self.folder is not None and self.folding:
             try:
                 fault_point("stream finish")
                 self.folder.finish()
@@ -119,33 +118,16 @@ class StreamRecorder:
 
 def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T, None, None]:
     """Yield every chunk of ``chunks`` unchanged while ``recorder`` watches."""
-    call = recorder.call
-    chunks = iter(chunks)
-    # Bound once per stream: a chunk costs a clock read, an append and the fold, nothing
-    # else (the time_per_output_chunk records are made when the call ends).
-    fold = raise_injected if faults_armed("stream chunk") else recorder.folder.fold
+    arrived = recorder.call.chunk_times.append
     clock = time.perf_counter
-    times: list[float] = []
-    call.chunk_times = times
-    append = times.append
-    folding = True
+    fold = recorder.chunk_step()
     try:
-        for chunk in chunks:  # the first chunk only: it starts the chunk clock
-            call.first_chunk_at = clock()
-            try:
-                fold(chunk)
-            except Exception as exc:  # noqa: BLE001
-                folding = False
-                recorder.fold_failed(exc)
-            yield chunk
-            break
         for chunk in chunks:
-            append(clock())
-            if folding:
+            arrived(clock())
+            if recorder.folding:
                 try:
                     fold(chunk)
                 except Exception as exc:  # noqa: BLE001
-                    folding = False
                     recorder.fold_failed(exc)
             yield chunk
     except GeneratorExit:
@@ -159,31 +141,16 @@ def observe_chunks(chunks: Iterator[T], recorder: StreamRecorder) -> Generator[T
 
 async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorder) -> AsyncGenerator[T, None]:
     """The asynchronous form of :func:`observe_chunks`."""
-    call = recorder.call
-    chunks = aiter(chunks)
-    fold = raise_injected if faults_armed("stream chunk") else recorder.folder.fold
+    arrived = recorder.call.chunk_times.append
     clock = time.perf_counter
-    times: list[float] = []
-    call.chunk_times = times
-    append = times.append
-    folding = True
+    fold = recorder.chunk_step()
     try:
-        async for chunk in chunks:  # the first chunk only: it starts the chunk clock
-            call.first_chunk_at = clock()
-            try:
-                fold(chunk)
-            except Exception as exc:  # noqa: BLE001
-                folding = False
-                recorder.fold_failed(exc)
-            yield chunk
-            break
         async for chunk in chunks:
-            append(clock())
-            if folding:
+            arrived(clock())
+            if recorder.folding:
                 try:
                     fold(chunk)
                 except Exception as exc:  # noqa: BLE001
-                    folding = False
                     recorder.fold_failed(exc)
             yield chunk
     except GeneratorExit:
@@ -193,3 +160,7 @@ async def observe_chunks_async(chunks: AsyncIterator[T], recorder: StreamRecorde
         recorder.fail(exc)
         raise
     recorder.complete()
+
+
+def _skip(chunk: Any) -> None:
+    """The chunk step of an operation without a stream folder: the chunks are only timed."""

@@ -6,18 +6,16 @@ from typing import Any
 
 from otel_genai import semconv
 from otel_genai.core.invocation import Invocation, Message, text_part
-from otel_genai.core.telemetry import ModelCall
-from otel_genai.instrumentation.openai.chat import (
-    ChoiceChunkFolder,
+from otel_genai.instrumentation.fields import field, items, string
+from otel_genai.instrumentation.openai.choices import (
+    ChoiceStreamFolder,
     read_response_identity,
-    read_sampling_parameters,
     read_usage,
-    request_params,
+    sorted_choices,
 )
-from otel_genai.instrumentation.openai.endpoint import new_invocation
-from otel_genai.instrumentation.openai.fields import field, integer, items, string
+from otel_genai.instrumentation.openai.endpoint import OpenAIOperation
 from otel_genai.instrumentation.openai.messages import message_finish_reason
-from otel_genai.instrumentation.openai.results import OpenAIOperation
+from otel_genai.instrumentation.openai.request_params import read_sampling_parameters, request_params
 
 
 def _prompt_messages(prompt: Any) -> list[Message]:
@@ -28,10 +26,10 @@ def _prompt_messages(prompt: Any) -> list[Message]:
 
 
 class TextCompletions(OpenAIOperation):
-    """The adapter of ``completions.create`` (sync and async)."""
+    """The operation of ``completions.create`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        return new_invocation(semconv.OP_TEXT_COMPLETION, instance, kwargs.get("model"))
+        return self.endpoints.new_invocation(semconv.OP_TEXT_COMPLETION, instance, kwargs.get("model"))
 
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         read_sampling_parameters(inv, request_params(kwargs))
@@ -39,14 +37,13 @@ class TextCompletions(OpenAIOperation):
     def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         inv.input_messages = _prompt_messages(kwargs.get("prompt"))
 
-    def fold_response(self, call: ModelCall, response: Any) -> None:
-        inv = call.invocation
+    def fold_response(self, inv: Invocation, response: Any, messages: bool) -> None:
         read_response_identity(inv, response)
         read_usage(inv, field(response, "usage"))
-        choices = sorted(items(field(response, "choices")), key=lambda c: integer(field(c, "index")) or 0)
+        choices = sorted_choices(response)
         if choices:
             inv.finish_reasons = [string(field(c, "finish_reason")) or "error" for c in choices]
-        if call.wants_content:
+        if messages:
             inv.output_messages = [
                 Message(
                     "assistant",
@@ -56,24 +53,23 @@ class TextCompletions(OpenAIOperation):
                 for c in choices
             ]
 
-    def chunk_folder(self, call: ModelCall) -> TextChunkFolder:
-        return TextChunkFolder(call)
+    def stream_folder(self, inv: Invocation, messages: bool) -> ChoiceStreamFolder:
+        return ChoiceStreamFolder(inv, CompletionTexts() if messages else None)
 
 
-class TextChunkFolder(ChoiceChunkFolder):
-    """Folds streamed ``text_completion`` chunks into the record."""
+class CompletionTexts:
+    """The text pieces of a streamed completion's choices."""
 
     __slots__ = ("texts",)
 
-    def __init__(self, call: ModelCall) -> None:
-        super().__init__(call)
+    def __init__(self) -> None:
         self.texts: dict[int, list[str]] = {}
 
-    def fold_content(self, index: int, choice: Any) -> None:
+    def fold(self, index: int, choice: Any) -> None:
         text = string(field(choice, "text"))
         if text:
             self.texts.setdefault(index, []).append(text)
 
-    def message(self, index: int) -> Message:
+    def message(self, index: int, finish_reason: str | None) -> Message:
         text = "".join(self.texts.get(index, []))
-        return Message("assistant", [text_part(text)], finish_reason=message_finish_reason(self.reasons[index]))
+        return Message("assistant", [text_part(text)], finish_reason=message_finish_reason(finish_reason))

@@ -6,29 +6,26 @@ from typing import Any
 
 from otel_genai import semconv
 from otel_genai.core.invocation import Invocation
-from otel_genai.core.telemetry import ModelCall
-from otel_genai.instrumentation.openai.endpoint import new_invocation
-from otel_genai.instrumentation.openai.fields import field, integer, items, string
-from otel_genai.instrumentation.openai.results import OpenAIOperation
+from otel_genai.instrumentation.fields import field, integer, items, string
+from otel_genai.instrumentation.openai.endpoint import OpenAIOperation
 
 
 class Embeddings(OpenAIOperation):
-    """The adapter of ``embeddings.create`` (sync and async).
+    """The operation of ``embeddings.create`` (sync and async).
 
     The conventions define no content attribute for embedding inputs, so there is no
     ``request_content``; embeddings are never streamed.
     """
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        return new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
+        return self.endpoints.new_invocation(semconv.OP_EMBEDDINGS, instance, kwargs.get("model"))
 
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         encoding = string(kwargs.get("encoding_format"))
         inv.encoding_formats = [encoding] if encoding else None
         inv.dimension_count = integer(kwargs.get("dimensions"))
 
-    def fold_response(self, call: ModelCall, response: Any) -> None:
-        inv = call.invocation
+    def fold_response(self, inv: Invocation, response: Any, messages: bool) -> None:
         model = string(field(response, "model"))
         if model:
             inv.response_model = model

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from otel_genai import semconv
+from otel_genai.core.adapter import Operation
 from otel_genai.core.invocation import Invocation
-from otel_genai.instrumentation.openai.fields import string
+from otel_genai.instrumentation.fields import string
 
 #: Host (or host suffix, with a leading dot) -> provider name. Values are the conventions'
 #: well-known ones where there is one; others are the service's own lower-case name.
@@ -60,24 +61,7 @@ class Endpoint:
     deployment: str | None = None
 
 
-@dataclass(frozen=True)
-class ProviderOverrides:
-    """What the user said about providers at ``instrument()``."""
-
-    provider_name: str | None = None
-    hosts: Mapping[str, str] | None = None
-
-
-_overrides = ProviderOverrides()
 _UNKNOWN = Endpoint(semconv.PROVIDER_OPENAI, None, None)
-_cache: weakref.WeakKeyDictionary[Any, tuple[Any, Endpoint]] = weakref.WeakKeyDictionary()
-
-
-def configure(overrides: ProviderOverrides) -> None:
-    """Set the overrides for this process (called by ``instrument()``)."""
-    global _overrides
-    _overrides = overrides
-    _cache.clear()
 
 
 def provider_for_host(host: str | None, port: int | None, hosts: Mapping[str, str] | None = None) -> str | None:
@@ -109,57 +93,73 @@ def _deployment(base_url: Any) -> str | None:
     return None
 
 
-def _read(client: Any, base_url: Any) -> Endpoint:
-    host = getattr(base_url, "host", None) or None
-    port = getattr(base_url, "port", None)
-    if port is None:
-        port = _DEFAULT_PORTS.get(getattr(base_url, "scheme", ""))
-    azure = _is_azure_client(client)
-    provider = (
-        _overrides.provider_name
-        or (semconv.PROVIDER_AZURE_OPENAI if azure else None)
-        or provider_for_host(host, port, _overrides.hosts)
-        or semconv.PROVIDER_OPENAI
-    )
-    return Endpoint(provider, host, port if host else None, _deployment(base_url) if azure else None)
+class Endpoints:
+    """The endpoints of the clients one instrumentation sees, with the user's overrides.
 
-
-def endpoint_of(resource: Any) -> Endpoint:
-    """The endpoint of an API resource (``client.chat.completions`` ...)."""
-    client = getattr(resource, "_client", None)
-    if client is None:
-        return _UNKNOWN
-    # The private attribute first: in openai 3.x the public property does work on every read.
-    base_url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
-    try:
-        seen = _cache.get(client)
-    except TypeError:  # a client that cannot be weakly referenced
-        return _read(client, base_url)
-    if seen is not None and seen[0] is base_url:
-        return seen[1]
-    endpoint = _read(client, base_url)
-    _cache[client] = (base_url, endpoint)
-    return endpoint
-
-
-def new_invocation(operation: str, resource: Any, model: Any) -> Invocation:
-    """A record with what every OpenAI call has: operation, provider, model and server.
-
-    On Azure the deployment named in the client's URL is the model that is called.
+    ``provider_name`` and ``hosts`` are what the user said at ``instrument()``.
     """
-    endpoint = endpoint_of(resource)
-    inv = Invocation(
-        operation=operation,
-        provider=endpoint.provider,
-        request_model=endpoint.deployment or string(model),
-        server_address=endpoint.address,
-        server_port=endpoint.port,
-    )
-    if endpoint.provider.startswith("azure."):
-        inv.provider_attributes[semconv.AZURE_RESOURCE_PROVIDER_NAMESPACE] = semconv.AZURE_COGNITIVE_SERVICES
-    return inv
+
+    def __init__(self, provider_name: str | None = None, hosts: Mapping[str, str] | None = None) -> None:
+        self.provider_name = provider_name
+        self.hosts = hosts
+        self._seen: weakref.WeakKeyDictionary[Any, tuple[Any, Endpoint]] = weakref.WeakKeyDictionary()
+
+    def _read(self, client: Any, base_url: Any) -> Endpoint:
+        host = getattr(base_url, "host", None) or None
+        port = getattr(base_url, "port", None)
+        if port is None:
+            port = _DEFAULT_PORTS.get(getattr(base_url, "scheme", ""))
+        azure = _is_azure_client(client)
+        provider = (
+            self.provider_name
+            or (semconv.PROVIDER_AZURE_OPENAI if azure else None)
+            or provider_for_host(host, port, self.hosts)
+            or semconv.PROVIDER_OPENAI
+        )
+        return Endpoint(provider, host, port if host else None, _deployment(base_url) if azure else None)
+
+    def of(self, resource: Any) -> Endpoint:
+        """The endpoint of an API resource (``client.chat.completions`` ...)."""
+        client = getattr(resource, "_client", None)
+        if client is None:
+            return _UNKNOWN
+        # The private attribute first: in openai 3.x the public property does work on every read.
+        base_url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
+        try:
+            seen = self._seen.get(client)
+        except TypeError:  # a client that cannot be weakly referenced
+            return self._read(client, base_url)
+        if seen is not None and seen[0] is base_url:
+            return seen[1]
+        endpoint = self._read(client, base_url)
+        self._seen[client] = (base_url, endpoint)
+        return endpoint
+
+    def new_invocation(self, operation: str, resource: Any, model: Any) -> Invocation:
+        """A record with what every OpenAI call has: operation, provider, model and server.
+
+        On Azure the deployment named in the client's URL is the model that is called.
+        """
+        endpoint = self.of(resource)
+        inv = Invocation(
+            operation=operation,
+            provider=endpoint.provider,
+            request_model=endpoint.deployment or string(model),
+            server_address=endpoint.address,
+            server_port=endpoint.port,
+        )
+        if endpoint.provider.startswith("azure."):
+            inv.provider_attributes[semconv.AZURE_RESOURCE_PROVIDER_NAMESPACE] = semconv.AZURE_COGNITIVE_SERVICES
+        return inv
 
 
 def speaks_openai_flavor(inv: Invocation) -> bool:
     """``openai.*`` attributes go only with ``gen_ai.provider.name=openai`` (§1.1)."""
     return inv.provider == semconv.PROVIDER_OPENAI
+
+
+class OpenAIOperation(Operation):
+    """An operation of the OpenAI client: it knows the endpoints of the clients it sees."""
+
+    def __init__(self, endpoints: Endpoints | None = None) -> None:
+        self.endpoints = endpoints if endpoints is not None else Endpoints()

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
-from opentelemetry.instrumentation.utils import unwrap
-from wrapt import wrap_function_wrapper
 
 from otel_genai.config import load_settings
+from otel_genai.core.adapter import Operation
+from otel_genai.core.delivery import ClientTypes
+from otel_genai.core.patching import Patched, unwrap_all, wrap_stream_managers, wrap_targets
 from otel_genai.core.telemetry import GenAITelemetry
-from otel_genai.core.wrapper import Switch, async_wrapper, sync_wrapper
+from otel_genai.core.wrapper import Switch
 
 _INSTRUMENTS = ("openai >= 1.26",)
+
+
+def client_types() -> ClientTypes:
+    """The openai client's stream and raw-response classes."""
+    from openai import AsyncStream, Stream
+
+    try:  # private modules: present from openai 1.x through 3.x, but guard all the same
+        from openai._legacy_response import LegacyAPIResponse
+    except ImportError:  # pragma: no cover
+        LegacyAPIResponse = None  # type: ignore[assignment,misc]  # noqa: N806
+    try:
+        from openai._response import BaseAPIResponse
+    except ImportError:  # pragma: no cover
+        BaseAPIResponse = None  # type: ignore[assignment,misc]  # noqa: N806
+    return ClientTypes(Stream, AsyncStream, raw_response=LegacyAPIResponse, streaming_response=BaseAPIResponse)
 
 
 class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
@@ -32,68 +47,40 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     # BaseInstrumentor is a singleton whose __init__ runs on every construction, so
     # state lives in class-level defaults that _instrument() replaces on the instance.
     _switch: Switch | None = None
-    _patched: tuple[tuple[Any, str], ...] = ()
+    _patched: tuple[Patched, ...] = ()
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return _INSTRUMENTS
 
     def _instrument(self, **kwargs: Any) -> None:
-        from otel_genai.instrumentation.openai import endpoint
+        # Imported here: loading the entry point must not import openai.
+        from otel_genai.instrumentation.openai.endpoint import Endpoints
+        from otel_genai.instrumentation.openai.targets import STREAM_MANAGERS, TARGETS
 
-        settings = load_settings(content_hook=kwargs.get("content_hook"), provider_name=kwargs.get("provider_name"))
-        endpoint.configure(endpoint.ProviderOverrides(settings.provider_name, kwargs.get("provider_hosts")))
+        settings = load_settings(
+            content_hook=kwargs.get("content_hook"),
+            provider_name=kwargs.get("provider_name"),
+            provider_hosts=kwargs.get("provider_hosts"),
+        )
         telemetry = GenAITelemetry(
             settings,
             tracer_provider=kwargs.get("tracer_provider"),
             meter_provider=kwargs.get("meter_provider"),
             logger_provider=kwargs.get("logger_provider"),
         )
+        endpoints = Endpoints(settings.provider_name, settings.provider_hosts)
+
+        def build(operation: Callable[..., Operation]) -> Operation:
+            return operation(endpoints)
+
         switch = self._switch = Switch()
-        # Imported here: loading the entry point must not import openai.
-        from otel_genai.instrumentation.openai import adapters
-        from otel_genai.instrumentation.openai.targets import TARGETS
-
-        patched = []
-        for target in TARGETS:
-            try:
-                module = importlib.import_module(target.module)
-            except ImportError:  # a resource this client version does not have
-                continue
-            adapter = getattr(adapters, target.adapter)()
-            for class_name, make in ((target.sync_class, sync_wrapper), (target.async_class, async_wrapper)):
-                owner = getattr(module, class_name, None)
-                if getattr(owner, target.method, None) is None:
-                    continue
-                wrap_function_wrapper(owner, target.method, make(switch, telemetry, adapter))
-                patched.append((owner, target.method))
-        patched.extend(self._observe_stream_managers())
+        patched = wrap_targets(TARGETS, build, switch, telemetry, client_types())
+        patched += wrap_stream_managers(STREAM_MANAGERS)
         self._patched = tuple(patched)
-
-    @staticmethod
-    def _observe_stream_managers() -> list[tuple[Any, str]]:
-        from otel_genai.instrumentation.openai import results
-        from otel_genai.instrumentation.openai.targets import STREAM_MANAGERS
-
-        sync_methods = (("__enter__", results.manager_enter), ("__exit__", results.manager_exit))
-        async_methods = (("__aenter__", results.manager_aenter), ("__aexit__", results.manager_aexit))
-        patched = []
-        for module_name, sync_class, async_class in STREAM_MANAGERS:
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:  # a client without this helper
-                continue
-            for class_name, methods in ((sync_class, sync_methods), (async_class, async_methods)):
-                owner = getattr(module, class_name, None)
-                for method, wrapper in methods:
-                    if owner is not None and method in vars(owner):
-                        wrap_function_wrapper(owner, method, wrapper)
-                        patched.append((owner, method))
-        return patched
 
     def _uninstrument(self, **kwargs: Any) -> None:
         if self._switch is not None:
             self._switch.on = False
             self._switch = None
-        for owner, name in self._patched:
-            unwrap(owner, name)
+        unwrap_all(self._patched)
         self._patched = ()

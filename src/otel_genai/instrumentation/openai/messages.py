@@ -17,7 +17,7 @@ from otel_genai.core.invocation import (
     tool_call_response_part,
     uri_part,
 )
-from otel_genai.instrumentation.openai.fields import field, items, string
+from otel_genai.instrumentation.fields import field, items, string
 
 # Inside messages the conventions use their own finish reason vocabulary (§4.3).
 _MESSAGE_FINISH_REASONS = {"tool_calls": "tool_call", "function_call": "tool_call"}

@@ -44,11 +44,11 @@ from typing import Any
 
 from otel_genai import semconv
 from otel_genai.core.invocation import Invocation, Message
-from otel_genai.core.telemetry import ModelCall
-from otel_genai.instrumentation.openai.chat import output_type, read_response_identity, request_params
-from otel_genai.instrumentation.openai.endpoint import new_invocation, speaks_openai_flavor
-from otel_genai.instrumentation.openai.fields import field, integer, items, number, string
+from otel_genai.instrumentation.fields import field, integer, items, number, string
+from otel_genai.instrumentation.openai.choices import read_response_identity
+from otel_genai.instrumentation.openai.endpoint import OpenAIOperation, speaks_openai_flavor
 from otel_genai.instrumentation.openai.messages import message_finish_reason
+from otel_genai.instrumentation.openai.request_params import output_type, request_params
 from otel_genai.instrumentation.openai.responses_items import (
     has_pending_tool_calls,
     input_messages,
@@ -56,7 +56,6 @@ from otel_genai.instrumentation.openai.responses_items import (
     output_parts,
     tool_definitions,
 )
-from otel_genai.instrumentation.openai.results import OpenAIOperation
 
 _API_TYPE_RESPONSES = "responses"
 _INCOMPLETE_REASONS = {"max_output_tokens": "length", "content_filter": "content_filter"}
@@ -93,13 +92,14 @@ def failure_code(error: Any) -> str:
     return string(field(error, "code")) or semconv.ERROR_TYPE_OTHER
 
 
-def fold_response_object(call: ModelCall, response: Any, *, fetch: bool, output: list[Any] | None = None) -> None:
-    """Everything a Response object says, into the call's record.
+def fold_response_object(
+    inv: Invocation, response: Any, *, fetch: bool, messages: bool, output: list[Any] | None = None
+) -> None:
+    """Everything a Response object says, into the record.
 
     ``output`` replaces the response's own output items when the caller assembled them
     (a stream whose terminal event carries none).
     """
-    inv = call.invocation
     read_response_identity(inv, response)
     status = string(field(response, "status"))
     if status:
@@ -113,7 +113,7 @@ def fold_response_object(call: ModelCall, response: Any, *, fetch: bool, output:
         read_usage(inv, field(response, "usage"))
         if status in _FAILED:
             inv.error_type = failure_code(field(response, "error"))
-    if not call.wants_content:
+    if not messages:
         return
     if reason is not None:
         inv.output_messages = [Message("assistant", output_parts(output), finish_reason=message_finish_reason(reason))]
@@ -123,10 +123,10 @@ def fold_response_object(call: ModelCall, response: Any, *, fetch: bool, output:
 
 
 class Responses(OpenAIOperation):
-    """The adapter of ``responses.create`` and ``responses.parse`` (sync and async)."""
+    """The operation of ``responses.create`` and ``responses.parse`` (sync and async)."""
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation:
-        return new_invocation(semconv.OP_CHAT, instance, request_params(kwargs).get("model"))
+        return self.endpoints.new_invocation(semconv.OP_CHAT, instance, request_params(kwargs).get("model"))
 
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         get = request_params(kwargs).get
@@ -156,15 +156,15 @@ class Responses(OpenAIOperation):
         inv.input_messages = input_messages(get("input")) or None
         inv.tool_definitions = tool_definitions(get("tools")) or None
 
-    def fold_response(self, call: ModelCall, response: Any) -> None:
-        fold_response_object(call, response, fetch=False)
+    def fold_response(self, inv: Invocation, response: Any, messages: bool) -> None:
+        fold_response_object(inv, response, fetch=False, messages=messages)
 
-    def chunk_folder(self, call: ModelCall) -> ResponsesEventFolder:
-        return ResponsesEventFolder(call, fetch=False)
+    def stream_folder(self, inv: Invocation, messages: bool) -> ResponsesEventFolder:
+        return ResponsesEventFolder(inv, fetch=False, messages=messages)
 
 
 class ResponsesRetrieve(OpenAIOperation):
-    """The adapter of ``responses.retrieve``: a ``fetch_response`` call (sync and async).
+    """The operation of ``responses.retrieve``: a ``fetch_response`` call (sync and async).
 
     A fetch sends no messages: what it fetched is read from the response.
     """
@@ -173,7 +173,7 @@ class ResponsesRetrieve(OpenAIOperation):
         # A GET: extra parameters travel in the query string, not the body.
         extra = kwargs.get("extra_query")
         extra = extra if isinstance(extra, dict) else {}
-        inv = new_invocation(semconv.OP_FETCH_RESPONSE, instance, None)
+        inv = self.endpoints.new_invocation(semconv.OP_FETCH_RESPONSE, instance, None)
         inv.request_model = None  # the span is named "fetch_response", whatever the deployment
         # The id is the one parameter callers pass positionally: retrieve("resp_...").
         inv.response_id = string(kwargs.get("response_id")) or (string(args[0]) if args else None)
@@ -187,11 +187,11 @@ class ResponsesRetrieve(OpenAIOperation):
             inv.provider_attributes[semconv.OPENAI_API_TYPE] = _API_TYPE_RESPONSES
         return inv
 
-    def fold_response(self, call: ModelCall, response: Any) -> None:
-        fold_response_object(call, response, fetch=True)
+    def fold_response(self, inv: Invocation, response: Any, messages: bool) -> None:
+        fold_response_object(inv, response, fetch=True, messages=messages)
 
-    def chunk_folder(self, call: ModelCall) -> ResponsesEventFolder:
-        return ResponsesEventFolder(call, fetch=True)
+    def stream_folder(self, inv: Invocation, messages: bool) -> ResponsesEventFolder:
+        return ResponsesEventFolder(inv, fetch=True, messages=messages)
 
 
 _OPENING_EVENTS = frozenset({"response.created", "response.queued", "response.in_progress"})
@@ -217,13 +217,14 @@ class ResponsesEventFolder:
     and the deltas of unfinished ones are kept too, for a stream that ends early.
     """
 
-    __slots__ = ("call", "fetch", "keep_content", "final", "identity_seen", "error", "items", "fragments")
+    __slots__ = ("inv", "fetch", "messages", "final", "any_event", "identity_seen", "error", "items", "fragments")
 
-    def __init__(self, call: ModelCall, *, fetch: bool) -> None:
-        self.call = call
+    def __init__(self, inv: Invocation, *, fetch: bool, messages: bool) -> None:
+        self.inv = inv
         self.fetch = fetch
-        self.keep_content = call.wants_content
+        self.messages = messages
         self.final: Any = None  # the response of the terminal event
+        self.any_event = False
         self.identity_seen = False
         self.error: Any = None  # an "error" event: the stream itself broke
         self.items: dict[int, tuple[Any, bool]] = {}  # output_index -> (item, done)
@@ -234,14 +235,12 @@ class ResponsesEventFolder:
         return self.final is not None or self.error is not None
 
     def fold(self, event: Any) -> None:
-        # This runs for every event: most are deltas, which without content end here.
-        try:
-            kind = event.type
-        except AttributeError:
-            kind = field(event, "type")
+        # Most events are deltas, which without content end here.
+        self.any_event = True
+        kind = field(event, "type")
         if kind in _WATCHED_EVENTS:
             self._fold_watched(kind, event)
-        elif self.keep_content:
+        elif self.messages:
             self._fold_content(kind, event)
 
     def _fold_watched(self, kind: Any, event: Any) -> None:
@@ -249,14 +248,14 @@ class ResponsesEventFolder:
             self.final = field(event, "response")
         elif kind in _OPENING_EVENTS:
             if not self.identity_seen:
-                read_response_identity(self.call.invocation, field(event, "response"))
+                read_response_identity(self.inv, field(event, "response"))
                 self.identity_seen = True
         elif kind == "error":
             self.error = event
         elif field(event, "event") == "error":
             # Older clients (1.66) type only response.* events: this one comes as {event, data}.
             self.error = field(event, "data")
-        elif self.keep_content:
+        elif self.messages:
             self._fold_content(kind, event)
 
     def _fold_content(self, kind: Any, event: Any) -> None:
@@ -272,16 +271,19 @@ class ResponsesEventFolder:
                 self.fragments.setdefault((index, slot), []).append(delta)  # type: ignore[arg-type]
 
     def finish(self) -> None:
-        call = self.call
-        inv = call.invocation
-        assembled = self._assembled() if self.keep_content else None
+        inv = self.inv
+        assembled = self._assembled() if self.messages else None
         if self.final is not None:
             # A failed response may carry no output; then what streamed is the output.
             own = items(field(self.final, "output"))
             fold_response_object(
-                call, self.final, fetch=self.fetch, output=assembled if assembled and not own else None
+                inv,
+                self.final,
+                fetch=self.fetch,
+                messages=self.messages,
+                output=assembled if assembled and not own else None,
             )
-        elif call.first_chunk_at is not None:
+        elif self.any_event:
             # The stream ended before its last word: a generation with no finish reason (#363).
             inv.finish_reasons = ["error"]
             if assembled is not None:

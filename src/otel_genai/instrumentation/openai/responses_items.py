@@ -51,7 +51,7 @@ from otel_genai.core.invocation import (
     tool_call_response_part,
     uri_part,
 )
-from otel_genai.instrumentation.openai.fields import field, items, string
+from otel_genai.instrumentation.fields import field, items, string
 from otel_genai.instrumentation.openai.messages import parse_arguments
 
 # Tool calls the application executes: item type -> (tool name, or None to read the

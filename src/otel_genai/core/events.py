@@ -1,0 +1,80 @@
+"""The log events of a model call, in the span's context (§3).
+
+The latest conventions emit one ``gen_ai.client.inference.operation.details`` event per
+inference call; the pre-1.37 ones one event per input message and one per choice.
+Which of them are emitted, and with what content, is the policy's decision.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry._logs import Logger, LogRecord, SeverityNumber
+from opentelemetry.context import Context
+
+from otel_genai import semconv
+from otel_genai.core import content
+from otel_genai.core.attributes import Attributes, sampling_attributes
+from otel_genai.core.invocation import Invocation, Message
+from otel_genai.core.policy import ContentPolicy
+
+_LEGACY_ROLE_EVENTS = {
+    "system": semconv.LEGACY_EVENT_SYSTEM_MESSAGE,
+    "developer": semconv.LEGACY_EVENT_SYSTEM_MESSAGE,
+    "user": semconv.LEGACY_EVENT_USER_MESSAGE,
+    "assistant": semconv.LEGACY_EVENT_ASSISTANT_MESSAGE,
+    "tool": semconv.LEGACY_EVENT_TOOL_MESSAGE,
+}
+
+
+def emit(
+    logger: Logger,
+    policy: ContentPolicy,
+    span: trace.Span,
+    inv: Invocation,
+    latest: Attributes,
+    content_values: Attributes | None,
+) -> None:
+    """Emit the events the policy asks for; ``latest`` is the span's outcome attributes."""
+    context = trace.set_span_in_context(span)
+    if policy.details_event and inv.operation in semconv.INFERENCE_OPERATIONS:
+        attrs = {**sampling_attributes(inv), **latest}
+        if policy.content_on_details_event and content_values:
+            attrs.update(content_values)
+        _emit(logger, semconv.EVENT_INFERENCE_DETAILS, attrs, None, context)
+    if policy.legacy_events:
+        _emit_legacy(logger, policy, inv, context)
+
+
+def _emit(logger: Logger, name: str, attributes: Attributes, body: Any, context: Context) -> None:
+    record = LogRecord(
+        timestamp=time.time_ns(),
+        context=context,
+        severity_number=SeverityNumber.INFO,
+        event_name=name,
+        attributes=attributes,
+        body=body,
+    )
+    logger.emit(record)
+
+
+def _emit_legacy(logger: Logger, policy: ContentPolicy, inv: Invocation, context: Context) -> None:
+    with_content = policy.content_on_legacy_events
+    limit = policy.max_content_length
+    system = {semconv.LEGACY_SYSTEM: semconv.LEGACY_PROVIDER_VALUES.get(inv.provider, inv.provider)}
+    if inv.system_instructions:
+        instructions = Message(role="system", parts=inv.system_instructions)
+        body = content.legacy_message_body(instructions, "system", with_content, limit)
+        _emit(logger, semconv.LEGACY_EVENT_SYSTEM_MESSAGE, system, body, context)
+    for message in inv.input_messages or ():
+        event_name = _LEGACY_ROLE_EVENTS.get(message.role, semconv.LEGACY_EVENT_USER_MESSAGE)
+        default_role = "system" if event_name == semconv.LEGACY_EVENT_SYSTEM_MESSAGE else message.role
+        body = content.legacy_message_body(message, default_role, with_content, limit)
+        _emit(logger, event_name, system, body, context)
+    reasons = inv.finish_reasons or []
+    for index, message in enumerate(inv.output_messages or ()):
+        raw_reason = reasons[index] if index < len(reasons) else None
+        body = content.legacy_choice_body(index, message, raw_reason, with_content, limit)
+        _emit(logger, semconv.LEGACY_EVENT_CHOICE, system, body, context)
