@@ -55,6 +55,7 @@ _OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (
     ("response_model", semconv.RESPONSE_MODEL),
     ("finish_reasons", semconv.RESPONSE_FINISH_REASONS),
     ("response_status", semconv.RESPONSE_STATUS),
+    ("conversation_compacted", semconv.CONVERSATION_COMPACTED),
     ("input_tokens", semconv.USAGE_INPUT_TOKENS),
     ("output_tokens", semconv.USAGE_OUTPUT_TOKENS),
     ("cache_read_input_tokens", semconv.USAGE_CACHE_READ_INPUT_TOKENS),

@@ -17,9 +17,7 @@ def genai_view(
     logs: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """What the page shows of one GenAI span; ``span`` is its stored row."""
-    record = dialects.read_call(
-        attributes, events, logs, start_ns=span["start_ns"], failed=bool(span["is_error"])
-    )
+    record = dialects.read_call(attributes, events, logs, start_ns=span["start_ns"], failed=bool(span["is_error"]))
     call = record.summary
     usage = TokenUsage(
         input_tokens=call.input_tokens or 0,
