@@ -9,6 +9,7 @@ instrumented and once not, each in a fresh interpreter, against a running local 
     .venv/bin/otel-genai mock-openai --port 8765 &
     .venv/bin/python benchmarks/abandoned_streams.py http://127.0.0.1:8765/v1 off
     .venv/bin/python benchmarks/abandoned_streams.py http://127.0.0.1:8765/v1 on
+    (optional third and fourth arguments: streams measured per case, 60; of warm-up, 15)
 
 Prints one JSON object: per case, bytes retained per stream, and (instrumented) how many
 spans ended and how many of them as ``otel_genai.stream_abandoned``.
@@ -87,7 +88,15 @@ def drop_async(loop: asyncio.AbstractEventLoop, open_stream: Callable[[], Any], 
         loop.run_until_complete(asyncio.sleep(0))
 
 
-def measure(base_url: str, instrumented: bool, streams: int = STREAMS) -> dict[str, Any]:
+def drop_streams(loop: asyncio.AbstractEventLoop | None, open_stream: Callable[[], Any], read: int, count: int) -> None:
+    """``count`` streams opened, read for ``read`` chunks and dropped; async ones on ``loop``."""
+    if loop is None:
+        drop_sync(open_stream, read, count)
+    else:
+        drop_async(loop, open_stream, read, count)
+
+
+def measure(base_url: str, instrumented: bool, streams: int = STREAMS, warm_up: int = WARM_UP) -> dict[str, Any]:
     ends = Ends()
     provider = TracerProvider()
     provider.add_span_processor(ends)
@@ -101,20 +110,14 @@ def measure(base_url: str, instrumented: bool, streams: int = STREAMS) -> dict[s
     try:
         for mode, chosen in (("sync", client), ("async", aclient)):
             for api, open_stream in openers(chosen).items():
+                on_loop = loop if mode == "async" else None
                 for read in DROP_AFTER:
-
-                    def drop(count: int, open_stream: Callable[[], Any] = open_stream, read: int = read) -> None:
-                        if mode == "sync":
-                            drop_sync(open_stream, read, count)
-                        else:
-                            drop_async(loop, open_stream, read, count)
-
-                    drop(WARM_UP)
+                    drop_streams(on_loop, open_stream, read, warm_up)
                     ends.ended = ends.abandoned = 0
                     tracemalloc.start()
                     try:
                         before = tracemalloc.take_snapshot()
-                        drop(streams)
+                        drop_streams(on_loop, open_stream, read, streams)
                         after = tracemalloc.take_snapshot()
                     finally:
                         tracemalloc.stop()
@@ -135,5 +138,5 @@ def measure(base_url: str, instrumented: bool, streams: int = STREAMS) -> dict[s
 
 if __name__ == "__main__":
     url, switch = sys.argv[1:3]
-    count = int(sys.argv[3]) if len(sys.argv) > 3 else STREAMS
-    print(json.dumps(measure(url, switch == "on", count)))
+    counts = [int(arg) for arg in sys.argv[3:5]]  # streams measured, streams of warm-up
+    print(json.dumps(measure(url, switch == "on", *counts)))

@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -65,7 +64,7 @@ def measure(endpoint: str) -> dict[bool, dict[str, dict[str, float]]]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     runs = {
         switch: subprocess.Popen(
-            [sys.executable, str(script), endpoint, "on" if switch else "off", STREAMS],
+            [sys.executable, str(script), endpoint, "on" if switch else "off", STREAMS, "8"],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
