@@ -44,13 +44,6 @@ def response(*output: dict[str, Any]) -> Any:
             "parallel_tool_calls": True,
             "tool_choice": "auto",
             "tools": [],
-            "usage": {
-                "input_tokens": 12,
-                "output_tokens": 4,
-                "total_tokens": 16,
-                "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-                "output_tokens_details": {"reasoning_tokens": 0},
-            },
         }
     )
 
