@@ -9,8 +9,11 @@ and events (the heaviest setting).
 
 The operations cycle through: chat, chat streamed to the end, embeddings, legacy
 completions, a stream closed early with ``with``, async chat, async streamed chat,
-Responses (when the client has it); after every ten calls one stream is opened, read for
-three chunks and dropped (sync and async in turn), to be ended by garbage collection.
+Responses (when the client has it); after every ten calls one 20-chunk stream is opened,
+read for 0, 1 or 3 chunks and dropped (chat, legacy completions and Responses, sync and
+async, in turn), to be ended by garbage collection. The bytes each such stream leaves,
+per API and against the uninstrumented client over real HTTP, are measured by
+``benchmarks/abandoned_streams.py``.
 
 Memory is read at checkpoints (every ``--checkpoint`` calls) after the batch processors
 were flushed and a full garbage collection: VmRSS from ``/proc/self/status`` and the
@@ -152,6 +155,35 @@ def _chat_stream(chunks: int) -> str:
     return "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
 
 
+def _completion_stream(chunks: int) -> str:
+    base = {"id": "cmpl-@ID@", "object": "text_completion", "created": 1731368634, "model": "gpt-3.5-turbo-instruct"}
+    events = [
+        {**base, "choices": [{"index": 0, "text": f" word{i}", "finish_reason": None, "logprobs": None}]}
+        for i in range(chunks)
+    ]
+    events.append({**base, "choices": [{"index": 0, "text": "", "finish_reason": "stop", "logprobs": None}]})
+    return "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+
+
+def _responses_stream(chunks: int) -> str:
+    opening = {**_RESPONSE, "status": "in_progress", "output": [], "usage": None}
+    events: list[dict[str, Any]] = [{"type": "response.created", "sequence_number": 0, "response": opening}]
+    for i in range(chunks):
+        events.append(
+            {
+                "type": "response.output_text.delta",
+                "sequence_number": i + 1,
+                "item_id": "msg_@ID@",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": f" word{i}",
+                "logprobs": [],
+            }
+        )
+    events.append({"type": "response.completed", "sequence_number": chunks + 1, "response": _RESPONSE})
+    return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+
+
 class Server:
     """Answers each request with its body template and a fresh id, in process."""
 
@@ -162,6 +194,8 @@ class Server:
             "chat": json.dumps(_CHAT),
             "stream": _chat_stream(5),
             "long-stream": _chat_stream(20),
+            "long-completions-stream": _completion_stream(20),
+            "long-responses-stream": _responses_stream(20),
             "completions": json.dumps(_COMPLETION),
             "embeddings": json.dumps(_EMBEDDINGS),
             "responses": json.dumps(_RESPONSE),
@@ -177,10 +211,14 @@ class Server:
                 return self._reply(kind, "text/event-stream")
             return self._reply("chat")
         if path.endswith("/completions"):
+            if body.get("stream"):
+                return self._reply("long-completions-stream", "text/event-stream")
             return self._reply("completions")
         if path.endswith("/embeddings"):
             return self._reply("embeddings")
         if path.endswith("/responses"):
+            if body.get("stream"):
+                return self._reply("long-responses-stream", "text/event-stream")
             return self._reply("responses")
         return httpx.Response(404, json={"error": {"message": f"no route {path}"}})
 
@@ -357,22 +395,34 @@ class Workload:
         self.loop.run_until_complete(run())
 
     def abandon(self, n: int) -> None:
-        """Open a 20-chunk stream, read three chunks, drop it (sync and async in turn)."""
-        kwargs = {"model": "gpt-4o-mini", "messages": self._messages(n), "stream": True, "max_tokens": 20}
-        if n % 2:
-            stream = self.client.chat.completions.create(**kwargs)
-            next(stream), next(stream), next(stream)
+        """Open a 20-chunk stream, read 0, 1 or 3 chunks and drop it: chat, legacy completions
+        and Responses (when the client has it), sync and async, in turn."""
+        apis = ["chat", "completions", "responses"] if self.has_responses else ["chat", "completions"]
+        api = apis[n % len(apis)]
+        read = (0, 1, 3)[n // len(apis) % 3]
+        if n // (3 * len(apis)) % 2:
+            stream = self._open_stream(self.client, api, n)
+            for _ in range(read):
+                next(stream)
             del stream
             return
 
         async def run() -> None:
-            stream = await self.aclient.chat.completions.create(**kwargs)
-            for _ in range(3):
+            stream = await self._open_stream(self.aclient, api, n)
+            for _ in range(read):
                 await stream.__anext__()
 
         self.loop.run_until_complete(run())
         # The loop closes the dropped async generator on its next turn.
         self.loop.run_until_complete(asyncio.sleep(0))
+
+    def _open_stream(self, client: Any, api: str, n: int) -> Any:
+        if api == "completions":
+            return client.completions.create(model="gpt-3.5-turbo-instruct", prompt=f"Prompt {n}", stream=True)
+        if api == "responses":
+            return client.responses.create(model="gpt-4o-mini", input=f"Question number {n}?", stream=True)
+        kwargs = {"model": "gpt-4o-mini", "messages": self._messages(n), "stream": True, "max_tokens": 20}
+        return client.chat.completions.create(**kwargs)
 
     def drain(self) -> None:
         for _ in range(3):

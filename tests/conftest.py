@@ -84,6 +84,7 @@ def instrument(monkeypatch: pytest.MonkeyPatch, captured: Captured) -> Iterator[
             "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
             "OTEL_SEMCONV_STABILITY_OPT_IN",
             "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT",
+            "OTEL_INSTRUMENTATION_GENAI_EMIT_EXCEPTION_EVENT",
         ):
             monkeypatch.delenv(key, raising=False)
         if capture is not None:

@@ -84,6 +84,8 @@ class Settings:
     provider_name: str | None = None
     # {host: provider} the user added to a provider's table of known hosts.
     provider_hosts: Mapping[str, str] | None = None
+    # The gen_ai.client.operation.exception event on failed calls (Recommended, so on by default).
+    exception_event: bool = True
 
 
 def parse_capture(value: str | None) -> ContentCapture:
@@ -183,4 +185,7 @@ def load_settings(
         content_hook=content_hook,
         provider_name=provider_name or (env.get(semconv.ENV_PROVIDER_NAME) or "").strip() or None,
         provider_hosts=dict(provider_hosts) if provider_hosts else None,
+        exception_event=parse_bool(
+            semconv.ENV_EMIT_EXCEPTION_EVENT, env.get(semconv.ENV_EMIT_EXCEPTION_EVENT), default=True
+        ),
     )

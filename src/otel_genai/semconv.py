@@ -15,6 +15,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as _g
 from opentelemetry.semconv._incubating.attributes import openai_attributes as _openai
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics as _gen_ai_metrics
 from opentelemetry.semconv.attributes import error_attributes as _error
+from opentelemetry.semconv.attributes import exception_attributes as _exception
 from opentelemetry.semconv.attributes import server_attributes as _server
 
 # --- span and metric attributes (latest conventions) ---------------------------------
@@ -37,6 +38,8 @@ REQUEST_PREVIOUS_RESPONSE_ID: Final = "gen_ai.request.previous_response.id"
 # The fetch_response span (semantic-conventions-genai #353).
 REQUEST_STREAM_CURSOR: Final = "gen_ai.request.stream_cursor"
 RESPONSE_STATUS: Final = "gen_ai.response.status"
+# Server-side compaction of the conversation (semantic-conventions-genai #162): only ever true.
+CONVERSATION_COMPACTED: Final = "gen_ai.conversation.compacted"
 PROMPT_NAME: Final = _gen_ai.GEN_AI_PROMPT_NAME
 PROMPT_VERSION: Final = "gen_ai.prompt.version"
 OUTPUT_TYPE: Final = _gen_ai.GEN_AI_OUTPUT_TYPE
@@ -86,6 +89,9 @@ TOKEN_TYPE_INPUT: Final = "input"
 TOKEN_TYPE_OUTPUT: Final = "output"
 # error.type when a stream was garbage-collected before it was consumed or closed.
 ERROR_STREAM_ABANDONED: Final = "otel_genai.stream_abandoned"
+# error.type when a stream ended (cleanly, to the client) before its terminal event: the
+# server or a proxy cut the answer short.
+ERROR_STREAM_INCOMPLETE: Final = "otel_genai.stream_incomplete"
 # The conventions' fallback error.type, for a failure that names no code.
 ERROR_TYPE_OTHER: Final = "_OTHER"
 
@@ -101,6 +107,11 @@ TOKEN_BUCKETS: Final = (
 
 # --- events (§3) ---------------------------------------------------------------------
 EVENT_INFERENCE_DETAILS: Final = "gen_ai.client.inference.operation.details"
+# A failed call (core v1.41.0): WARN severity, with the exception.* attributes.
+EVENT_OPERATION_EXCEPTION: Final = "gen_ai.client.operation.exception"
+EXCEPTION_TYPE: Final = _exception.EXCEPTION_TYPE
+EXCEPTION_MESSAGE: Final = _exception.EXCEPTION_MESSAGE
+EXCEPTION_STACKTRACE: Final = _exception.EXCEPTION_STACKTRACE
 
 # --- legacy conventions (core <= 1.36, §1.3 and §3.2) ----------------------------------
 LEGACY_SYSTEM: Final = _gen_ai.GEN_AI_SYSTEM
@@ -129,6 +140,7 @@ LEGACY_ABSENT: Final = frozenset(
         REQUEST_PREVIOUS_RESPONSE_ID,
         REQUEST_STREAM_CURSOR,
         RESPONSE_STATUS,
+        CONVERSATION_COMPACTED,
         PROMPT_NAME,
         PROMPT_VERSION,
         RESPONSE_TIME_TO_FIRST_CHUNK,
@@ -157,3 +169,4 @@ ENV_SEMCONV_STABILITY_OPT_IN: Final = "OTEL_SEMCONV_STABILITY_OPT_IN"
 ENV_MAX_CONTENT_LENGTH: Final = "OTEL_INSTRUMENTATION_GENAI_MAX_CONTENT_LENGTH"
 ENV_MAX_BLOB_LENGTH: Final = "OTEL_INSTRUMENTATION_GENAI_MAX_BLOB_LENGTH"
 ENV_PROVIDER_NAME: Final = "OTEL_INSTRUMENTATION_GENAI_PROVIDER_NAME"
+ENV_EMIT_EXCEPTION_EVENT: Final = "OTEL_INSTRUMENTATION_GENAI_EMIT_EXCEPTION_EVENT"

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from opentelemetry.trace import StatusCode
 
 from otel_genai.config import ContentCapture, Settings
 from otel_genai.core.adapter import Operation
@@ -22,6 +23,7 @@ from otel_genai.core.telemetry import GenAITelemetry, ModelCall
 from telemetry_capture import Captured
 
 ABANDONED = "otel_genai.stream_abandoned"
+INCOMPLETE = "otel_genai.stream_incomplete"
 
 
 class Words:
@@ -188,8 +190,70 @@ def test_a_managed_stream_that_runs_out_early_waits_for_the_block_to_exit(pipeli
     watcher = recorder(call, managed=True)
     list(observe_chunks(iter(["Hello"]), watcher))
     assert not call.ended  # no last word yet: the manager's exit decides
-    watcher.close(None)
-    assert call.ended and "error.type" not in pipeline.attributes()
+    watcher.close(None)  # the block exited without an error: the stream was cut short
+    assert call.ended and pipeline.attributes()["error.type"] == INCOMPLETE
+
+
+def test_a_managed_stream_that_ran_out_early_fails_with_its_blocks_error(pipeline: Pipeline) -> None:
+    call = pipeline.start()
+    watcher = recorder(call, managed=True)
+    list(observe_chunks(iter(["Hello"]), watcher))
+    watcher.close(ValueError("helper could not parse"))
+    assert pipeline.attributes()["error.type"] == "ValueError"
+
+
+def test_a_managed_stream_that_ran_out_early_and_was_dropped_is_incomplete(pipeline: Pipeline) -> None:
+    call = pipeline.start()
+    list(observe_chunks(iter(["Hello"]), recorder(call, managed=True)))
+    gc.collect()
+    assert pipeline.attributes()["error.type"] == INCOMPLETE
+
+
+# --- a stream that runs out before its last word -----------------------------------------------------
+
+
+@pytest.mark.parametrize("chunks", [["Hello ", "world"], []], ids=["after two words", "empty"])
+def test_a_stream_that_runs_out_before_its_last_word_is_incomplete(pipeline: Pipeline, chunks: list[str]) -> None:
+    call = pipeline.start()
+    assert list(observe_chunks(iter(chunks), recorder(call))) == chunks
+    attrs = pipeline.attributes()
+    assert attrs["error.type"] == INCOMPLETE
+    assert pipeline.captured.span().status.status_code is StatusCode.ERROR
+    # What arrived is still recorded, with the finish reason of a generation cut short.
+    assert attrs["gen_ai.response.finish_reasons"] == ("error",)
+    assert attrs["gen_ai.usage.output_tokens"] == len(chunks)
+
+
+def test_the_async_observer_marks_it_too(pipeline: Pipeline) -> None:
+    async def chunks() -> AsyncIterator[str]:
+        yield "Hello"
+
+    async def consume(call: ModelCall) -> list[str]:
+        return [chunk async for chunk in observe_chunks_async(chunks(), recorder(call))]
+
+    call = pipeline.start()
+    assert asyncio.run(consume(call)) == ["Hello"]
+    assert pipeline.attributes()["error.type"] == INCOMPLETE
+
+
+def test_a_stream_without_a_folder_or_whose_folding_stopped_is_not_judged(pipeline: Pipeline) -> None:
+    call = pipeline.start()
+    list(observe_chunks(iter(["Hello"]), StreamRecorder(call, None)))
+    assert "error.type" not in pipeline.attributes()
+
+    stopped = Pipeline()
+    call = stopped.start()
+    list(observe_chunks(iter(["Hello", 42]), recorder(call)))  # 42 stops folding
+    assert "error.type" not in stopped.attributes()
+
+
+def test_a_stream_closed_before_its_end_is_not_incomplete(pipeline: Pipeline) -> None:
+    call = pipeline.start()
+    watcher = recorder(call)
+    observer = observe_chunks(iter(CHUNKS), watcher)
+    next(observer)
+    watcher.close()  # the caller stopped reading: what arrived is the result
+    assert "error.type" not in pipeline.attributes()
 
 
 # --- delivery ---------------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ RANDOM_FIELDS = frozenset(
     }
 )
 FAILURE_EVENTS = frozenset({"response.failed", "error"})
+# Responses events that end a response: its last word.
+TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", *FAILURE_EVENTS})
 _REQUEST_ID = re.compile(r"req_[0-9a-f]{16,}")
 
 
@@ -167,6 +169,28 @@ class Outcome:
             if event[0] == "chunk" and isinstance(event[2], dict) and event[2].get("type") in FAILURE_EVENTS:
                 return str(event[2]["type"])
         return None
+
+    @property
+    def cut_short(self) -> bool:
+        """A stream the application read to its end that never said its last word: no
+        terminal Responses event, or a choice without a finish reason (a cut, or a chunk
+        whose choices could not be read). The span calls that incomplete."""
+        if not any(event[0] == "exhausted" for event in self.events):
+            return False
+        reasons: dict[Any, Any] = {}
+        for event in self.events:
+            chunk = event[2] if event[0] == "chunk" else None
+            if not isinstance(chunk, dict):
+                continue
+            if chunk.get("type") in TERMINAL_EVENTS:
+                return False
+            if chunk.get("type") == "chunk":  # chat.stream()'s events wrap the chunk
+                chunk = chunk.get("chunk") or {}
+            choices = chunk.get("choices")
+            for choice in choices if isinstance(choices, list) else ():
+                if isinstance(choice, dict):
+                    reasons[choice.get("index")] = reasons.get(choice.get("index")) or choice.get("finish_reason")
+        return not (reasons and all(reasons.values()))
 
 
 # --- the methods ----------------------------------------------------------------------------

@@ -560,8 +560,10 @@ def test_any_chunk_sequence_passes_through_untouched(
     attrs = attributes(call)
     if fail_with is not None:
         assert attrs["error.type"] == error_type_of(fail_with)
-    else:
-        assert "error.type" not in attrs
+    elif not chunks:  # ran out before any last word
+        assert attrs["error.type"] == "otel_genai.stream_incomplete"
+    else:  # junk may hide the last word, or stop our folding: incomplete at most, never a failure of ours
+        assert attrs.get("error.type") in (None, "otel_genai.stream_incomplete")
     if pipeline.failures():  # allowed here (logged, never raised); counted for the report
         counted("chunk sequence, anything: of which logged an internal failure")
 

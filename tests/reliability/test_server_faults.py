@@ -3,7 +3,8 @@
 For every method (sync and async) and every fault the mock can script, the instrumented
 call's outcome equals the uninstrumented one (nothing raised by us), and exactly one span
 is exported: ended once, named ``{operation} {model}``, with the required attributes, and
-with ``error.type`` and ERROR status exactly when the call failed. Retries inside the
+with ``error.type`` and ERROR status exactly when the call failed (a stream read to its end
+without its last word counts: ``otel_genai.stream_incomplete``). Retries inside the
 client stay one span. ``otel_genai`` never logs at ERROR, and a server fault is never
 reported as a failure of ours.
 """
@@ -79,10 +80,12 @@ def test_server_fault_gives_one_truthful_span(mock_server: Any, method: Method, 
 
     # error.type and ERROR status exactly when the call failed.
     raised = outcome.raised
-    failed = raised is not None or outcome.failure_event is not None
+    failed = raised is not None or outcome.failure_event is not None or outcome.cut_short
     if failed:
         assert span.status.status_code is StatusCode.ERROR
-        if outcome.failure_event is not None:  # the operation's own error code
+        if raised is None and outcome.failure_event is None:  # read to its end, but no last word
+            assert attrs["error.type"] == "otel_genai.stream_incomplete"
+        elif outcome.failure_event is not None:  # the operation's own error code
             assert isinstance(attrs["error.type"], str) and attrs["error.type"]
         else:
             assert raised is not None and attrs["error.type"] in expected_error_types(raised)

@@ -35,7 +35,10 @@ class StreamFolder(Protocol):
 
     @property
     def finished(self) -> bool:
-        """Whether the chunks so far include the stream's last word (e.g. every finish reason)."""
+        """Whether the chunks so far include the stream's last word (e.g. every finish reason).
+
+        A stream that runs out while this is False was cut short: the core ends it as
+        ``otel_genai.stream_incomplete``."""
 
     def finish(self) -> None:
         """Write what the chunks said (ids, usage, finish reasons, messages) into the record.

@@ -83,6 +83,8 @@ def outcome_attributes(inv: Invocation, time_to_first_chunk: float | None) -> At
         attrs[semconv.RESPONSE_FINISH_REASONS] = inv.finish_reasons
     if inv.response_status is not None:
         attrs[semconv.RESPONSE_STATUS] = inv.response_status
+    if inv.conversation_compacted:  # only ever true
+        attrs[semconv.CONVERSATION_COMPACTED] = True
     # Token usage.
     if inv.input_tokens is not None:
         attrs[semconv.USAGE_INPUT_TOKENS] = inv.input_tokens

@@ -8,6 +8,7 @@ Which of them are emitted, and with what content, is the policy's decision.
 from __future__ import annotations
 
 import time
+import traceback
 from typing import Any
 
 from opentelemetry import trace
@@ -16,7 +17,7 @@ from opentelemetry.context import Context
 
 from otel_genai import semconv
 from otel_genai.core import content
-from otel_genai.core.attributes import Attributes, sampling_attributes
+from otel_genai.core.attributes import Attributes, error_type_of, sampling_attributes
 from otel_genai.core.invocation import Invocation, Message
 from otel_genai.core.policy import ContentPolicy
 
@@ -48,11 +49,35 @@ def emit(
         _emit_legacy(logger, policy, inv, context)
 
 
-def _emit(logger: Logger, name: str, attributes: Attributes, body: Any, context: Context) -> None:
+def emit_exception(logger: Logger, span: trace.Span, inv: Invocation, exc: BaseException) -> None:
+    """The ``gen_ai.client.operation.exception`` event of a call that failed with ``exc``.
+
+    It carries what the span's status already says (the type and the message) and the
+    stacktrace, plus the sampling attributes and ``error.type``, so the event can be found
+    and grouped without its trace. No message content is read from the record.
+    """
+    attrs = sampling_attributes(inv)
+    if inv.error_type is not None:
+        attrs[semconv.ERROR_TYPE] = inv.error_type
+    attrs[semconv.EXCEPTION_TYPE] = error_type_of(exc)
+    attrs[semconv.EXCEPTION_MESSAGE] = str(exc)
+    attrs[semconv.EXCEPTION_STACKTRACE] = "".join(traceback.format_exception(exc))
+    context = trace.set_span_in_context(span)
+    _emit(logger, semconv.EVENT_OPERATION_EXCEPTION, attrs, None, context, SeverityNumber.WARN)
+
+
+def _emit(
+    logger: Logger,
+    name: str,
+    attributes: Attributes,
+    body: Any,
+    context: Context,
+    severity: SeverityNumber = SeverityNumber.INFO,
+) -> None:
     record = LogRecord(
         timestamp=time.time_ns(),
         context=context,
-        severity_number=SeverityNumber.INFO,
+        severity_number=severity,
         event_name=name,
         attributes=attributes,
         body=body,

@@ -129,6 +129,8 @@ class Invocation:
     response_model: str | None = None
     finish_reasons: list[str] | None = None
     response_status: str | None = None
+    # The server compacted the conversation's earlier turns (only ever True).
+    conversation_compacted: bool | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
     cache_read_input_tokens: int | None = None

@@ -34,6 +34,8 @@ class ContentPolicy:
     max_content_length: int
     max_blob_length: int
     content_hook: ContentHook | None
+    # The gen_ai.client.operation.exception event of a failed call: a latest-conventions event.
+    exception_event: bool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ContentPolicy:
@@ -55,6 +57,7 @@ class ContentPolicy:
             max_content_length=settings.max_content_length,
             max_blob_length=settings.max_blob_length,
             content_hook=settings.content_hook,
+            exception_event=settings.exception_event and latest,
         )
 
     @property

@@ -5,7 +5,9 @@ iterator: they yield exactly its chunks (and raise exactly its errors), note whe
 chunk arrived and hand it to the adapter's :class:`~otel_genai.core.adapter.StreamFolder`.
 A :class:`StreamRecorder` ends the call once: on exhaustion, on error, on close, or when
 the stream is garbage-collected unfinished (then with ``error.type``
-:data:`~otel_genai.semconv.ERROR_STREAM_ABANDONED`).
+:data:`~otel_genai.semconv.ERROR_STREAM_ABANDONED`). A stream whose chunks ran out before
+its last word (the folder's ``finished``; a server or proxy cut it) ends with
+:data:`~otel_genai.semconv.ERROR_STREAM_INCOMPLETE`.
 """
 
 from __future__ import annotations
@@ -52,11 +54,17 @@ class StreamRecorder:
         log_internal_error("reading a stream chunk", exc)
 
     def complete(self) -> None:
-        """The stream was consumed to its end."""
+        """The stream was consumed to its end: an end before the last word is incomplete."""
         if self.managed and not self._finished():
             self.exhausted = True
             return
-        self._end(None, None)
+        self._end_consumed()
+
+    def _end_consumed(self) -> None:
+        if self._cut_short():
+            self._end(semconv.ERROR_STREAM_INCOMPLETE, "stream ended before its terminal event")
+        else:
+            self._end(None, None)
 
     def close(self, error: BaseException | None = None) -> None:
         """The caller closed the stream: what was received so far is the result.
@@ -67,8 +75,15 @@ class StreamRecorder:
         """
         if error is not None and not self._finished():
             self.fail(error)
+        elif self.exhausted:  # a helper's block exited after its stream ran out
+            self._end_consumed()
         else:
             self._end(None, None)
+
+    def _cut_short(self) -> bool:
+        """Whether the folder saw chunks but not the stream's last word. A folder that
+        stopped (a chunk we did not understand) or an operation without one cannot tell."""
+        return self.folder is not None and self.folding and not self._finished()
 
     def _finished(self) -> bool:
         if self.folder is None or not self.folding:
@@ -80,7 +95,7 @@ class StreamRecorder:
             return False
 
     def fail(self, exc: BaseException) -> None:
-        self._end(error_type_of(exc), str(exc))
+        self._end(error_type_of(exc), str(exc), exc)
 
     def abandon(self) -> None:
         """The stream was garbage-collected before it was consumed or closed.
@@ -89,12 +104,14 @@ class StreamRecorder:
         finish reason, or a helper that closes the HTTP response itself), that is a
         complete call, not an abandoned one.
         """
-        if self.exhausted or self._finished():
+        if self.exhausted:
+            self._end_consumed()
+        elif self._finished():
             self._end(None, None)
         else:
             self._end(semconv.ERROR_STREAM_ABANDONED, "stream garbage-collected before it was consumed or closed")
 
-    def _end(self, error_type: str | None, description: str | None) -> None:
+    def _end(self, error_type: str | None, description: str | None, exception: BaseException | None = None) -> None:
         call = self.call
         if call.ended:
             return
@@ -104,7 +121,7 @@ class StreamRecorder:
                 self.folder.finish()
             except Exception as exc:  # noqa: BLE001
                 log_internal_error("assembling a streamed response", exc)
-        call.end(error_type, description)
+        call.end(error_type, description, exception)
 
     def __del__(self) -> None:
         # Covers a stream that was never iterated: its generator never ran, so only the

@@ -122,13 +122,16 @@ class ModelCall:
 
     def fail(self, exc: BaseException) -> None:
         """End the call as failed by ``exc``."""
-        self.end(error_type=error_type_of(exc), description=str(exc))
+        self.end(error_type=error_type_of(exc), description=str(exc), exception=exc)
 
-    def end(self, error_type: str | None = None, description: str | None = None) -> None:
+    def end(
+        self, error_type: str | None = None, description: str | None = None, exception: BaseException | None = None
+    ) -> None:
         """Record span, metrics and events once; later calls do nothing. Never raises.
 
-        The span and the metrics are recorded independently: a failure in one (ours or
-        an SDK's) still leaves the other recorded, and the span always ends.
+        The span, the exception event and the metrics are recorded independently: a
+        failure in one (ours or an SDK's) still leaves the others recorded, and the span
+        always ends.
         """
         if not self._once.acquire(blocking=False):
             return
@@ -142,6 +145,13 @@ class ModelCall:
                 self._record_span(description, ttfc)
         except Exception as exc:  # noqa: BLE001 - telemetry must never raise into the app
             log_internal_error("recording the span", exc)
+        if exception is not None and self.telemetry.policy.exception_event:
+            # Also for a sampled-out call: a failure is rare, and worth a record of its own.
+            try:
+                fault_point("emit events")
+                events.emit_exception(self.telemetry.logger, self.span, inv, exception)
+            except Exception as exc:  # noqa: BLE001
+                log_internal_error("emitting the exception event", exc)
         try:
             self.span.end()
         except Exception as exc:  # noqa: BLE001

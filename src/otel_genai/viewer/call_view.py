@@ -36,9 +36,7 @@ def genai_view(
     logs: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """What the page shows of one GenAI span; ``span`` is its stored row."""
-    record = dialects.read_call(
-        attributes, events, logs, start_ns=span["start_ns"], failed=bool(span["is_error"])
-    )
+    record = dialects.read_call(attributes, events, logs, start_ns=span["start_ns"], failed=bool(span["is_error"]))
     call = record.summary
     price = call_price(call.model, call.provider, span["start_ns"], call.input_tokens, call.output_tokens,
                        call.cache_read_tokens, call.cache_write_tokens)  # fmt: skip

@@ -109,6 +109,9 @@ def fold_response_object(
     reason = finish_reason(response, output)
     if reason is not None:
         inv.finish_reasons = [reason]
+    # context_management compaction: the server replaced earlier turns with a compaction item.
+    if any(field(item, "type") == "compaction" for item in output):
+        inv.conversation_compacted = True
     if not fetch:  # the conventions keep token usage off fetch_response (§1.2)
         read_usage(inv, field(response, "usage"))
         if status in _FAILED:

@@ -43,4 +43,3 @@ def string_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if v is not None and v != ""]
     return [str(value)] if value not in (None, "") else []
-
