@@ -5,17 +5,22 @@ Instrument the OpenAI client in code::
     from otel_genai.instrumentation.openai import OpenAIInstrumentor
     OpenAIInstrumentor().instrument()
 
-or with no code change: ``opentelemetry-instrument python app.py``.
+or with no code change: ``opentelemetry-instrument python app.py``. Agents and tools written
+by hand: ``agent``, ``tool`` and ``conversation`` (:mod:`otel_genai.agent_api`).
 """
 
 from __future__ import annotations
 
 from importlib.metadata import entry_points
 from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
 
 from otel_genai.version import __version__
 
-__all__ = ["__version__", "instrument_all"]
+if TYPE_CHECKING:
+    from otel_genai.agent_api import agent, configure_agent_api, conversation, tool
+
+__all__ = ["__version__", "agent", "configure_agent_api", "conversation", "instrument_all", "tool"]
 
 
 def instrument_all(**kwargs: object) -> list[str]:
@@ -33,3 +38,15 @@ def instrument_all(**kwargs: object) -> list[str]:
         entry_point.load()().instrument(**kwargs)
         done.append(entry_point.name)
     return done
+
+
+_AGENT_API = frozenset({"agent", "configure_agent_api", "conversation", "tool"})
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: ``import otel_genai`` (the viewer, the CLI) stays light.
+    if name in _AGENT_API:
+        from otel_genai import agent_api
+
+        return getattr(agent_api, name)
+    raise AttributeError(f"module 'otel_genai' has no attribute {name!r}")

@@ -29,6 +29,7 @@ from otel_genai.core.attributes import (
     per_chunk_metric_attributes,
     sampling_attributes,
 )
+from otel_genai.core.conversation import current_conversation_id
 from otel_genai.core.internal_errors import fault_point, log_internal_error
 from otel_genai.core.invocation import Invocation
 from otel_genai.core.policy import ContentPolicy
@@ -88,6 +89,8 @@ class GenAITelemetry:
 
     def start(self, inv: Invocation) -> ModelCall:
         """Open the span of ``inv`` (not made current) and start its clock."""
+        if inv.conversation_id is None:
+            inv.conversation_id = current_conversation_id()
         name = f"{inv.operation} {inv.request_model}" if inv.request_model else inv.operation
         span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=self.named(sampling_attributes(inv)))
         return ModelCall(self, inv, span)
