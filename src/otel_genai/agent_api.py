@@ -76,9 +76,7 @@ class _Open:
         self.step = step
         # With no SDK installed the span is invalid: nothing to make current.
         self.token = (
-            otel_context.attach(trace.set_span_in_context(step.span))
-            if step.span.get_span_context().is_valid
-            else None
+            otel_context.attach(trace.set_span_in_context(step.span)) if step.span.get_span_context().is_valid else None
         )
 
     def close(self, exc: BaseException | None) -> None:

@@ -93,6 +93,8 @@ def agent_attributes(rec: AgentInvocation) -> Attributes:
         (semconv.AGENT_ID, rec.agent_id),
         (semconv.AGENT_DESCRIPTION, rec.description),
         (semconv.AGENT_VERSION, rec.version),
+        # Also set at start when known then; a framework may learn it only as the agent runs.
+        (semconv.REQUEST_MODEL, rec.request_model),
         (semconv.CONVERSATION_ID, rec.conversation_id),
         (semconv.ERROR_TYPE, rec.error_type),
     ):
