@@ -319,3 +319,24 @@ async def test_uninstrumented_records_nothing(agents_instrumented, sdk_client):
     result = await Runner.run(weather_agent(OpenAIResponsesModel("gpt-4o-mini", sdk_client)), "Weather in Paris?")
     assert result.final_output
     assert captured.spans() == []
+
+
+async def test_a_tripped_guardrail_fails_the_agent_span(agents_instrumented, sdk_client):
+    from agents import GuardrailFunctionOutput, InputGuardrailTripwireTriggered, input_guardrail
+
+    captured = agents_instrumented(client=True)
+
+    @input_guardrail
+    def no_weather(context: Any, agent: Any, user_input: Any) -> GuardrailFunctionOutput:
+        return GuardrailFunctionOutput(output_info="off topic", tripwire_triggered=True)
+
+    agent = weather_agent(OpenAIResponsesModel("gpt-4o-mini", sdk_client))
+    agent.input_guardrails = [no_weather]
+    with pytest.raises(InputGuardrailTripwireTriggered):
+        await Runner.run(agent, "Weather in Paris?")
+
+    root = Tree(captured).one("invoke_agent Weather")
+    assert root.status.status_code is StatusCode.ERROR
+    assert root.attributes["error.type"] == "Guardrail tripwire triggered"
+    assert root.parent is None
+    assert captured.metrics("gen_ai.invoke_agent.duration")[0].attributes["error.type"] == root.attributes["error.type"]

@@ -41,6 +41,7 @@ class _Agent:
     tool_calls: dict[str, deque[str]] = field(default_factory=dict)
     models: set[str] = field(default_factory=set)
     handed_off: bool = False
+    error_description: str | None = None
 
     def take_call_id(self, tool_name: str) -> str | None:
         ids = self.tool_calls.get(tool_name)
@@ -183,10 +184,16 @@ class AgentTree:
         # the context it started it in, so the token is valid here.
         if node.token is not None and otel_context.get_current() is node.attached:
             otel_context.detach(node.token)  # type: ignore[arg-type]
-        if node.step is None:
-            return
         agent = node.agent
+        if node.step is None:
+            # A unit we do not show failed (a turn, a guardrail check): its agent failed.
+            if error_type is not None and agent is not None and agent.record.error_type is None:
+                agent.record.error_type = error_type
+                agent.error_description = description
+            return
         if agent is not None and agent.step is node.step:
+            if error_type is None and agent.record.error_type is not None:
+                error_type, description = agent.record.error_type, agent.error_description
             if agent.record.request_model is None and len(agent.models) == 1:
                 agent.record.request_model = next(iter(agent.models))
             if agent.handed_off:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -18,29 +17,11 @@ if TYPE_CHECKING:
 
 _INSTRUMENTS = ("openai-agents >= 0.24",)
 
-# The SDK can add a processor but not remove one: ours is added once per process and
-# switched on and off by instrument() and uninstrument().
-_processor: OpenTelemetryProcessor | None = None
-_processor_lock = threading.Lock()
-
 
 def _openai_client_instrumented() -> bool:
     from otel_genai.instrumentation.openai import OpenAIInstrumentor
 
     return bool(OpenAIInstrumentor().is_instrumented_by_opentelemetry)
-
-
-def _registered_processor() -> OpenTelemetryProcessor:
-    global _processor
-    with _processor_lock:
-        if _processor is None:
-            from agents.tracing import add_trace_processor
-
-            from otel_genai.instrumentation.openai_agents.processor import OpenTelemetryProcessor
-
-            _processor = OpenTelemetryProcessor(_openai_client_instrumented)
-            add_trace_processor(_processor)
-        return _processor
 
 
 class OpenAIAgentsInstrumentor(BaseInstrumentor):  # type: ignore[misc]
@@ -57,6 +38,10 @@ class OpenAIAgentsInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     the application configured it (README: how to switch it off).
     """
 
+    # BaseInstrumentor is a singleton whose __init__ runs on every construction, so state
+    # lives in a class-level default that _instrument() replaces on the instance.
+    _processor: OpenTelemetryProcessor | None = None
+
     def instrumentation_dependencies(self) -> Collection[str]:
         return _INSTRUMENTS
 
@@ -65,8 +50,16 @@ class OpenAIAgentsInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         providers = {"tracer_provider": kwargs.get("tracer_provider"), "meter_provider": kwargs.get("meter_provider")}
         models = GenAITelemetry(settings, logger_provider=kwargs.get("logger_provider"), **providers)
         agents = AgentTelemetry(settings, **providers)
-        _registered_processor().tree = AgentTree(agents, models)
+        from agents.tracing import add_trace_processor
+
+        from otel_genai.instrumentation.openai_agents.processor import OpenTelemetryProcessor
+
+        processor = self._processor = OpenTelemetryProcessor(_openai_client_instrumented)
+        processor.tree = AgentTree(agents, models)
+        add_trace_processor(processor)
 
     def _uninstrument(self, **kwargs: Any) -> None:
-        if _processor is not None:
-            _processor.tree = None
+        # The SDK cannot remove a processor: ours stays registered and records nothing.
+        if self._processor is not None:
+            self._processor.tree = None
+            self._processor = None
