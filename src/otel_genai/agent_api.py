@@ -136,9 +136,7 @@ class _Block:
                 except BaseException as exc:
                     opened.close(exc)
                     raise
-                self._set_result(opened, result)
-                opened.close(None)
-                return result
+                return self._returned(opened, result)
 
             return run_async  # type: ignore[return-value]
 
@@ -152,14 +150,17 @@ class _Block:
             except BaseException as exc:
                 opened.close(exc)
                 raise
-            self._set_result(opened, result)
-            opened.close(None)
-            return result
+            return self._returned(opened, result)
 
         return run  # type: ignore[return-value]
 
     def __call__(self, func: F) -> F:
         return self._decorate(func)
+
+    def _returned(self, opened: _Open, result: Any) -> Any:
+        self._set_result(opened, result)
+        opened.close(None)
+        return result
 
     def _set_result(self, opened: _Open, result: Any) -> None:
         pass

@@ -87,34 +87,34 @@ def _structured(value: Any) -> Any:
     return value
 
 
+def _present(pairs: tuple[tuple[str, Any], ...]) -> Attributes:
+    return {key: value for key, value in pairs if value is not None}
+
+
 def agent_attributes(rec: AgentInvocation) -> Attributes:
-    attrs: Attributes = {}
-    for key, value in (
-        (semconv.AGENT_ID, rec.agent_id),
-        (semconv.AGENT_DESCRIPTION, rec.description),
-        (semconv.AGENT_VERSION, rec.version),
-        # Also set at start when known then; a framework may learn it only as the agent runs.
-        (semconv.REQUEST_MODEL, rec.request_model),
-        (semconv.CONVERSATION_ID, rec.conversation_id),
-        (semconv.ERROR_TYPE, rec.error_type),
-    ):
-        if value is not None:
-            attrs[key] = value
-    return attrs
+    return _present(
+        (
+            (semconv.AGENT_ID, rec.agent_id),
+            (semconv.AGENT_DESCRIPTION, rec.description),
+            (semconv.AGENT_VERSION, rec.version),
+            # Also set at start when known then; a framework may learn it only as the agent runs.
+            (semconv.REQUEST_MODEL, rec.request_model),
+            (semconv.CONVERSATION_ID, rec.conversation_id),
+            (semconv.ERROR_TYPE, rec.error_type),
+        )
+    )
 
 
 def tool_attributes(rec: ToolExecution) -> Attributes:
-    attrs: Attributes = {}
-    for key, value in (
-        (semconv.TOOL_CALL_ID, rec.call_id),
-        (semconv.TOOL_DESCRIPTION, rec.description),
-        (semconv.AGENT_NAME, rec.agent_name),
-        (semconv.CONVERSATION_ID, rec.conversation_id),
-        (semconv.ERROR_TYPE, rec.error_type),
-    ):
-        if value is not None:
-            attrs[key] = value
-    return attrs
+    return _present(
+        (
+            (semconv.TOOL_CALL_ID, rec.call_id),
+            (semconv.TOOL_DESCRIPTION, rec.description),
+            (semconv.AGENT_NAME, rec.agent_name),
+            (semconv.CONVERSATION_ID, rec.conversation_id),
+            (semconv.ERROR_TYPE, rec.error_type),
+        )
+    )
 
 
 class Step:
