@@ -84,14 +84,17 @@ def test_a_handoff_nests_the_next_agent_and_keeps_the_first_open_until_the_trace
     assert "error.type" not in a.attributes
 
 
-def test_units_never_ended_end_with_their_trace():
+def test_units_never_ended_end_with_their_trace_and_leave_no_current_span():
     captured = Captured()
     tree = tree_for(captured)
+    before = trace.get_current_span()
     tree.trace_started("t")
     tree.agent_started("a", None, "t", AgentInvocation(name="A"))
     tree.tool_started("x", "a", "t", ToolExecution(name="slow"))
+    assert trace.get_current_span() is not before
     tree.trace_ended("t")
     assert sorted(s.name for s in captured.spans()) == ["execute_tool slow", "invoke_agent A"]
+    assert trace.get_current_span() is before
 
 
 async def test_a_unit_ended_in_another_context_leaves_the_context_alone(caplog):

@@ -64,7 +64,8 @@ class _Node:
 @dataclass(eq=False)
 class _Trace:
     context: Context
-    node_ids: set[str] = field(default_factory=set)
+    # In start order (a dict keeps it), so leftovers are closed the latest first.
+    node_ids: dict[str, None] = field(default_factory=dict)
     # Next agent's name -> the agent that handed off to it.
     handoffs: dict[str, _Agent] = field(default_factory=dict)
     # Agents that handed off: their spans end with the trace.
@@ -92,7 +93,8 @@ class AgentTree:
             if state is None:
                 return
             leftovers = [self._nodes.pop(node_id) for node_id in state.node_ids if node_id in self._nodes]
-        for node in leftovers:  # units the framework never ended
+        for node in reversed(leftovers):  # units the framework never ended, the latest first
+            self._detach(node)
             if node.step is not None:
                 node.step.end()
         for agent in reversed(state.open_agents):
@@ -180,10 +182,7 @@ class AgentTree:
         node = self._forget(unit_id)
         if node is None:
             return
-        # Only where our context is still the current one: the framework ended the unit in
-        # the context it started it in, so the token is valid here.
-        if node.token is not None and otel_context.get_current() is node.attached:
-            otel_context.detach(node.token)  # type: ignore[arg-type]
+        self._detach(node)
         agent = node.agent
         if node.step is None:
             # A unit we do not show failed (a turn, a guardrail check): its agent failed.
@@ -206,6 +205,14 @@ class AgentTree:
         node.step.end(error_type, description)
 
     # --- bookkeeping ---------------------------------------------------------------------------
+    @staticmethod
+    def _detach(node: _Node) -> None:
+        # Only where our context is still the current one: then this is the context the unit
+        # started in, and its token is valid here.
+        if node.token is not None and otel_context.get_current() is node.attached:
+            otel_context.detach(node.token)  # type: ignore[arg-type]
+            node.token = None
+
     def _parent(self, parent_id: str | None, trace_id: str) -> tuple[Context, _Agent | None]:
         node = self._nodes.get(parent_id) if parent_id else None
         if node is not None:
@@ -228,7 +235,7 @@ class AgentTree:
         self._nodes[unit_id] = node
         state = self._traces.get(node.trace_id)
         if state is not None:
-            state.node_ids.add(unit_id)
+            state.node_ids[unit_id] = None
 
     def _forget(self, unit_id: str) -> _Node | None:
         with self._lock:
@@ -236,5 +243,5 @@ class AgentTree:
             if node is not None:
                 state = self._traces.get(node.trace_id)
                 if state is not None:
-                    state.node_ids.discard(unit_id)
+                    state.node_ids.pop(unit_id, None)
             return node
