@@ -40,6 +40,11 @@ def _bounded(value: Any, limit: int) -> Any:
     return bound_text(str(value), limit)
 
 
+def bounded(value: Any, limit: int) -> Any:
+    """A copy of any value fit for telemetry (a tool's arguments or result)."""
+    return _bounded(value, limit)
+
+
 def _part_value(part: Part, limit: int, blob_limit: int) -> dict[str, Any]:
     # A part's own unset fields are left out; None inside a value (a tool argument that
     # is null) is data and stays.

@@ -14,6 +14,7 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry._logs import get_logger
+from opentelemetry.context import Context
 from opentelemetry.metrics import get_meter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
@@ -29,6 +30,7 @@ from otel_genai.core.attributes import (
     per_chunk_metric_attributes,
     sampling_attributes,
 )
+from otel_genai.core.conversation import current_conversation_id
 from otel_genai.core.internal_errors import fault_point, log_internal_error
 from otel_genai.core.invocation import Invocation
 from otel_genai.core.policy import ContentPolicy
@@ -86,11 +88,23 @@ class GenAITelemetry:
         legacy = legacy_view(latest)
         return {**latest, **legacy} if policy.latest_names else legacy
 
-    def start(self, inv: Invocation) -> ModelCall:
-        """Open the span of ``inv`` (not made current) and start its clock."""
+    def start(self, inv: Invocation, parent: Context | None = None, started_ns: int | None = None) -> ModelCall:
+        """Open the span of ``inv`` (not made current) and start its clock.
+
+        ``parent`` and ``started_ns`` (a ``time.time_ns()``) are for a call that a framework
+        reports after the fact; by default the call starts now, under the current span.
+        """
+        if inv.conversation_id is None:
+            inv.conversation_id = current_conversation_id()
         name = f"{inv.operation} {inv.request_model}" if inv.request_model else inv.operation
-        span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=self.named(sampling_attributes(inv)))
-        return ModelCall(self, inv, span)
+        attributes = self.named(sampling_attributes(inv))
+        span = self.tracer.start_span(
+            name, context=parent, kind=SpanKind.CLIENT, attributes=attributes, start_time=started_ns
+        )
+        call = ModelCall(self, inv, span)
+        if started_ns is not None:
+            call.started -= (time.time_ns() - started_ns) / 1e9
+        return call
 
 
 class ModelCall:

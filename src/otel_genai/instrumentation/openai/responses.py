@@ -140,7 +140,8 @@ class Responses(OpenAIOperation):
         inv.reasoning_level = string(field(get("reasoning"), "effort"))
         inv.previous_response_id = string(get("previous_response_id"))
         conversation = get("conversation")
-        inv.conversation_id = string(conversation) or string(field(conversation, "id"))
+        # The request's own conversation, else the one the application named (otel_genai.conversation).
+        inv.conversation_id = string(conversation) or string(field(conversation, "id")) or inv.conversation_id
         # parse(text_format=Model) builds text.format itself; a class means a JSON schema.
         inv.output_type = "json" if isinstance(get("text_format"), type) else output_type(field(get("text"), "format"))
         prompt = get("prompt")
