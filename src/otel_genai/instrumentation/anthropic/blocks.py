@@ -97,6 +97,8 @@ def _tool_result_content(content: Any) -> Any:
 def block_part(block: Any) -> Part:
     """One content block as a part."""
     kind = string(field(block, "type")) or "unknown"
+    call_id = string(field(block, "id"))
+    result_of = string(field(block, "tool_use_id"))
     if kind == "text":
         return text_part(string(field(block, "text")) or "")
     if kind == "image":
@@ -104,9 +106,9 @@ def block_part(block: Any) -> Part:
     if kind == "document":
         return _source_part("document", field(block, "source"))
     if kind == "tool_use":
-        return tool_call_part(string(field(block, "id")), string(field(block, "name")) or "", _dump(field(block, "input")))
+        return tool_call_part(call_id, string(field(block, "name")) or "", _dump(field(block, "input")))
     if kind == "tool_result":
-        part = tool_call_response_part(string(field(block, "tool_use_id")), _tool_result_content(field(block, "content")))
+        part = tool_call_response_part(result_of, _tool_result_content(field(block, "content")))
         if field(block, "is_error") is True:
             part["is_error"] = True
         return part
@@ -116,9 +118,9 @@ def block_part(block: Any) -> Part:
         # Encrypted reasoning: that it was there is recorded, never its data.
         return {**reasoning_part(""), "redacted": True}
     if kind in _SERVER_TOOL_CALLS:
-        return server_tool_call_part(string(field(block, "id")), string(field(block, "name")) or "", kind, field(block, "input"))
+        return server_tool_call_part(call_id, string(field(block, "name")) or "", kind, field(block, "input"))
     if kind.endswith("_tool_result"):
-        return server_tool_response_part(string(field(block, "tool_use_id")), kind, field(block, "content"))
+        return server_tool_response_part(result_of, kind, field(block, "content"))
     return generic_part(kind)
 
 

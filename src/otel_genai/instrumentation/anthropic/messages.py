@@ -28,8 +28,12 @@ _MESSAGES_PATH = "/v1/messages"
 
 
 def _body(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The request body as the server gets it: ``extra_body`` fields (``options.extra_json``)
+    merged over the method's own (recent clients take some sampling parameters only there)."""
     body = kwargs.get("body")
-    return body if isinstance(body, dict) else {}
+    body = body if isinstance(body, dict) else {}
+    extra = field(kwargs.get("options"), "extra_json")
+    return {**body, **extra} if isinstance(extra, dict) and extra else body
 
 
 class Messages(Operation):
