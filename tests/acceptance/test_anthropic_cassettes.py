@@ -91,7 +91,8 @@ def _check_span(span: Any, recorded: Recorded, with_content: bool) -> None:
     if recorded.streamed:
         assert attrs["gen_ai.response.time_to_first_chunk"] > 0
     if not with_content:
-        assert not any(k.startswith(("gen_ai.input", "gen_ai.output.messages", "gen_ai.system_instr", "gen_ai.tool.def")) for k in attrs)
+        content_keys = ("gen_ai.input", "gen_ai.output.messages", "gen_ai.system_instr", "gen_ai.tool.def")
+        assert not any(k.startswith(content_keys) for k in attrs)
         return
     inputs = json.loads(attrs["gen_ai.input.messages"])
     assert [m["role"] for m in inputs] == [m["role"] for m in request["messages"]]
@@ -145,7 +146,9 @@ def _check_metrics(captured: Any, recorded_calls: list[Recorded]) -> None:
 
 @pytest.mark.parametrize("with_content", [True, False], ids=["content", "no-content"])
 @pytest.mark.parametrize("path", CASSETTES, ids=[p.stem for p in CASSETTES])
-def test_recording_replays_to_its_telemetry(path: Any, with_content: bool, replay: Any, instrument_anthropic: Any) -> None:
+def test_recording_replays_to_its_telemetry(
+    path: Any, with_content: bool, replay: Any, instrument_anthropic: Any
+) -> None:
     captured = instrument_anthropic(capture="SPAN_ONLY" if with_content else None)
     recorded_calls = load(path)
     replay.load(recorded_calls)

@@ -281,7 +281,8 @@ class SqliteStore(Store):
         conn.executemany(_INSERT_SPAN, [(numbers[row.trace_id], *row[1:]) for row in batch.spans])
         conn.execute("DELETE FROM batch_traces")
         conn.executemany(
-            "INSERT OR IGNORE INTO batch_traces (trace_no) VALUES (?)", [(numbers[row.trace_id],) for row in batch.spans]
+            "INSERT OR IGNORE INTO batch_traces (trace_no) VALUES (?)",
+            [(numbers[row.trace_id],) for row in batch.spans],
         )
         conn.execute(schema.REFRESH_TRACES)
         facets = {("model", row.model) for row in batch.spans if row.model}
