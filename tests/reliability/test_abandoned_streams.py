@@ -47,11 +47,17 @@ def endpoint() -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def retained(endpoint: str, instrumented: bool) -> float:
+def retained(endpoint: str, instrumented: bool, provider: str = "openai") -> float:
     """Bytes per abandoned stream, from the probe run in its own interpreter."""
     here = Path(__file__).parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(here.parent)])}
-    args = [sys.executable, str(here / "abandoned_streams_probe.py"), endpoint, "on" if instrumented else "off"]
+    args = [
+        sys.executable,
+        str(here / "abandoned_streams_probe.py"),
+        endpoint,
+        "on" if instrumented else "off",
+        provider,
+    ]
     done = subprocess.run(args, capture_output=True, text=True, env=env, check=True, timeout=600)
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -59,4 +65,11 @@ def retained(endpoint: str, instrumented: bool) -> float:
 def test_an_abandoned_stream_keeps_what_the_uninstrumented_client_keeps(endpoint: str) -> None:
     uninstrumented = retained(endpoint, False)
     ours = retained(endpoint, True)
+    assert ours - uninstrumented < LIMIT, f"ours {ours:.0f} B, uninstrumented {uninstrumented:.0f} B per stream"
+
+
+def test_an_abandoned_anthropic_stream_keeps_what_the_uninstrumented_client_keeps(endpoint: str) -> None:
+    pytest.importorskip("anthropic")
+    uninstrumented = retained(endpoint, False, "anthropic")
+    ours = retained(endpoint, True, "anthropic")
     assert ours - uninstrumented < LIMIT, f"ours {ours:.0f} B, uninstrumented {uninstrumented:.0f} B per stream"
