@@ -21,6 +21,12 @@ def client(mock_server: Any) -> Any:
     return anthropic.Anthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
 
 
+def _client_made_after_instrument(mock_server: Any) -> Any:
+    # Older clients bind post when the client is made; stream() posts directly, so its
+    # calls are recorded on clients made after instrument() (as under opentelemetry-instrument).
+    return anthropic.Anthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
+
+
 def _async_client(mock_server: Any) -> Any:
     return anthropic.AsyncAnthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
 
@@ -60,8 +66,9 @@ def test_stream_true_folds_events_into_the_record(instrument_anthropic: Any, cli
     assert sum(p.count for p in per_chunk) == len(events) - 1
 
 
-def test_stream_helper_text_stream_and_final_message(instrument_anthropic: Any, client: Any) -> None:
+def test_stream_helper_text_stream_and_final_message(instrument_anthropic: Any, mock_server: Any) -> None:
     captured = instrument_anthropic()
+    client = _client_made_after_instrument(mock_server)
     with client.messages.stream(model=MODEL, max_tokens=64, messages=user("Say hi")) as stream:
         assert type(stream).__name__ == "MessageStream"
         text = "".join(stream.text_stream)
@@ -70,16 +77,18 @@ def test_stream_helper_text_stream_and_final_message(instrument_anthropic: Any, 
     _check_streamed(captured.span(), final)
 
 
-def test_stream_helper_until_done(instrument_anthropic: Any, client: Any) -> None:
+def test_stream_helper_until_done(instrument_anthropic: Any, mock_server: Any) -> None:
     captured = instrument_anthropic()
+    client = _client_made_after_instrument(mock_server)
     with client.messages.stream(model=MODEL, max_tokens=64, messages=user("Say hi")) as stream:
         stream.until_done()
         final = stream.current_message_snapshot
     _check_streamed(captured.span(), final)
 
 
-def test_exception_in_the_helper_block_fails_the_call(instrument_anthropic: Any, client: Any) -> None:
+def test_exception_in_the_helper_block_fails_the_call(instrument_anthropic: Any, mock_server: Any) -> None:
     captured = instrument_anthropic()
+    client = _client_made_after_instrument(mock_server)
     with pytest.raises(KeyError), client.messages.stream(model=MODEL, max_tokens=64, messages=user("Hi")) as stream:
         next(iter(stream))
         raise KeyError("boom")
@@ -88,8 +97,9 @@ def test_exception_in_the_helper_block_fails_the_call(instrument_anthropic: Any,
     assert span.attributes["error.type"] == "KeyError"
 
 
-def test_streamed_tool_use_and_thinking_assemble_their_parts(instrument_anthropic: Any, client: Any) -> None:
+def test_streamed_tool_use_and_thinking_assemble_their_parts(instrument_anthropic: Any, mock_server: Any) -> None:
     captured = instrument_anthropic(capture="SPAN_ONLY")
+    client = _client_made_after_instrument(mock_server)
     with client.messages.stream(
         model=MODEL, max_tokens=500, messages=user("Weather in Paris?"), tools=[WEATHER_TOOL]
     ) as stream:

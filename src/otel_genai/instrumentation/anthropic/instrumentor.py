@@ -28,9 +28,13 @@ def client_types() -> ClientTypes:
     from anthropic import AsyncStream, Stream
     from anthropic._response import BaseAPIResponse
 
-    # with_raw_response and with_streaming_response both give an APIResponse: the call is
-    # read when the caller parses it (or ends when the response object goes).
-    return ClientTypes(Stream, AsyncStream, raw_response=None, streaming_response=BaseAPIResponse)
+    try:  # with_raw_response's class in older clients (its body is read already)
+        from anthropic._legacy_response import LegacyAPIResponse
+    except ImportError:
+        LegacyAPIResponse = None  # type: ignore[assignment,misc]  # noqa: N806
+    # In recent clients with_raw_response and with_streaming_response both give an APIResponse:
+    # the call is read when the caller parses it (or ends when the response object goes).
+    return ClientTypes(Stream, AsyncStream, raw_response=LegacyAPIResponse, streaming_response=BaseAPIResponse)
 
 
 # --- Coexistence with the client's own tracing ------------------------------------------

@@ -1,9 +1,10 @@
 """The Messages API (``messages.create`` / ``parse`` / ``stream``, and the beta namespace)
 -> invocation record.
 
-Every Messages method sends its request through the client's ``post`` (``stream()`` does so
-inside its manager's ``with``, not through ``create``), so one operation, wrapped around
-``post``, reads the request body whatever the method; other paths are left alone.
+The operation is wrapped around two layers (``targets.py``): the resources' ``create`` and
+``parse``, whose keyword arguments are the request, and the client's ``post``, whose ``body``
+is (``stream()`` sends through ``post`` only); other paths of ``post`` are left alone. A call
+seen at both layers is recorded once, at the outer one.
 """
 
 from __future__ import annotations
@@ -28,27 +29,36 @@ _MESSAGES_PATH = "/v1/messages"
 
 
 def _body(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The request body as the server gets it: ``extra_body`` fields (``options.extra_json``)
-    merged over the method's own (recent clients take some sampling parameters only there)."""
-    body = kwargs.get("body")
-    body = body if isinstance(body, dict) else {}
-    extra = field(kwargs.get("options"), "extra_json")
+    """The request as the server gets it, from ``post``'s or ``create``'s arguments, with the
+    ``extra_body`` fields merged over the method's own (recent clients take some sampling
+    parameters only there)."""
+    if "cast_to" in kwargs:  # post(path, body=..., options=..., cast_to=...)
+        body = kwargs.get("body")
+        body = body if isinstance(body, dict) else {}
+        extra = field(kwargs.get("options"), "extra_json")
+    else:  # create(model=..., messages=..., extra_body=...)
+        body, extra = kwargs, kwargs.get("extra_body")
     return {**body, **extra} if isinstance(extra, dict) and extra else body
 
 
 class Messages(Operation):
-    """The operation of the Anthropic clients' ``post`` to ``/v1/messages`` (sync and async)."""
+    """The operation of ``messages.create`` / ``parse`` and of the clients' ``post`` to
+    ``/v1/messages`` (sync and async)."""
 
     def __init__(self, endpoints: Endpoints | None = None) -> None:
         self.endpoints = endpoints if endpoints is not None else Endpoints()
 
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation | None:
-        path = args[0] if args else kwargs.get("path")
-        # "?beta=true" marks the beta namespace; count_tokens and batches have longer paths.
-        if not isinstance(path, str) or path.partition("?")[0] != _MESSAGES_PATH:
-            return None
+        if "cast_to" in kwargs:  # the client's post
+            path = args[0] if args else kwargs.get("path")
+            # "?beta=true" marks the beta namespace; count_tokens and batches have longer paths.
+            if not isinstance(path, str) or path.partition("?")[0] != _MESSAGES_PATH:
+                return None
+            client = instance
+        else:  # a resource's create or parse
+            client = getattr(instance, "_client", None)
         body = _body(kwargs)
-        endpoint = self.endpoints.of(instance)
+        endpoint = self.endpoints.of(client)
         inv = Invocation(
             operation=semconv.OP_CHAT,
             provider=endpoint.provider,
