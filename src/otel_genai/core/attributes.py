@@ -32,47 +32,75 @@ def sampling_attributes(inv: Invocation) -> Attributes:
     return attrs
 
 
-#: Record field -> attribute, for the fields recorded whenever they are set.
-_OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (
-    ("temperature", semconv.REQUEST_TEMPERATURE),
-    ("top_p", semconv.REQUEST_TOP_P),
-    ("top_k", semconv.REQUEST_TOP_K),
-    ("max_tokens", semconv.REQUEST_MAX_TOKENS),
-    ("frequency_penalty", semconv.REQUEST_FREQUENCY_PENALTY),
-    ("presence_penalty", semconv.REQUEST_PRESENCE_PENALTY),
-    ("stop_sequences", semconv.REQUEST_STOP_SEQUENCES),
-    ("seed", semconv.REQUEST_SEED),
-    ("output_type", semconv.OUTPUT_TYPE),
-    ("reasoning_level", semconv.REQUEST_REASONING_LEVEL),
-    ("previous_response_id", semconv.REQUEST_PREVIOUS_RESPONSE_ID),
-    ("conversation_id", semconv.CONVERSATION_ID),
-    ("prompt_name", semconv.PROMPT_NAME),
-    ("prompt_version", semconv.PROMPT_VERSION),
-    ("stream_cursor", semconv.REQUEST_STREAM_CURSOR),
-    ("encoding_formats", semconv.REQUEST_ENCODING_FORMATS),
-    ("dimension_count", semconv.EMBEDDINGS_DIMENSION_COUNT),
-    ("response_id", semconv.RESPONSE_ID),
-    ("response_model", semconv.RESPONSE_MODEL),
-    ("finish_reasons", semconv.RESPONSE_FINISH_REASONS),
-    ("response_status", semconv.RESPONSE_STATUS),
-    ("input_tokens", semconv.USAGE_INPUT_TOKENS),
-    ("output_tokens", semconv.USAGE_OUTPUT_TOKENS),
-    ("cache_read_input_tokens", semconv.USAGE_CACHE_READ_INPUT_TOKENS),
-    ("cache_write_input_tokens", semconv.USAGE_CACHE_WRITE_INPUT_TOKENS),
-    ("reasoning_output_tokens", semconv.USAGE_REASONING_OUTPUT_TOKENS),
-    ("audio_input_tokens", semconv.USAGE_AUDIO_INPUT_TOKENS),
-    ("audio_output_tokens", semconv.USAGE_AUDIO_OUTPUT_TOKENS),
-    ("error_type", semconv.ERROR_TYPE),
-)
-
-
 def outcome_attributes(inv: Invocation, time_to_first_chunk: float | None) -> Attributes:
-    """Everything but the sampling attributes and content, in the latest names."""
+    """Everything but the sampling attributes and content, in the latest names.
+
+    Plain reads of each field: this runs for every recorded call (a loop of ``getattr``
+    over a table of the fields cost about 12,500 instructions more a call; callgrind).
+    """
     attrs: Attributes = {}
-    for name, key in _OPTIONAL_FIELDS:
-        value = getattr(inv, name)
-        if value is not None:
-            attrs[key] = value
+    # Request parameters: None means not in the request.
+    if inv.temperature is not None:
+        attrs[semconv.REQUEST_TEMPERATURE] = inv.temperature
+    if inv.top_p is not None:
+        attrs[semconv.REQUEST_TOP_P] = inv.top_p
+    if inv.top_k is not None:
+        attrs[semconv.REQUEST_TOP_K] = inv.top_k
+    if inv.max_tokens is not None:
+        attrs[semconv.REQUEST_MAX_TOKENS] = inv.max_tokens
+    if inv.frequency_penalty is not None:
+        attrs[semconv.REQUEST_FREQUENCY_PENALTY] = inv.frequency_penalty
+    if inv.presence_penalty is not None:
+        attrs[semconv.REQUEST_PRESENCE_PENALTY] = inv.presence_penalty
+    if inv.stop_sequences is not None:
+        attrs[semconv.REQUEST_STOP_SEQUENCES] = inv.stop_sequences
+    if inv.seed is not None:
+        attrs[semconv.REQUEST_SEED] = inv.seed
+    if inv.output_type is not None:
+        attrs[semconv.OUTPUT_TYPE] = inv.output_type
+    if inv.reasoning_level is not None:
+        attrs[semconv.REQUEST_REASONING_LEVEL] = inv.reasoning_level
+    if inv.previous_response_id is not None:
+        attrs[semconv.REQUEST_PREVIOUS_RESPONSE_ID] = inv.previous_response_id
+    if inv.conversation_id is not None:
+        attrs[semconv.CONVERSATION_ID] = inv.conversation_id
+    if inv.prompt_name is not None:
+        attrs[semconv.PROMPT_NAME] = inv.prompt_name
+    if inv.prompt_version is not None:
+        attrs[semconv.PROMPT_VERSION] = inv.prompt_version
+    if inv.stream_cursor is not None:
+        attrs[semconv.REQUEST_STREAM_CURSOR] = inv.stream_cursor
+    if inv.encoding_formats is not None:
+        attrs[semconv.REQUEST_ENCODING_FORMATS] = inv.encoding_formats
+    if inv.dimension_count is not None:
+        attrs[semconv.EMBEDDINGS_DIMENSION_COUNT] = inv.dimension_count
+    # Response.
+    if inv.response_id is not None:
+        attrs[semconv.RESPONSE_ID] = inv.response_id
+    if inv.response_model is not None:
+        attrs[semconv.RESPONSE_MODEL] = inv.response_model
+    if inv.finish_reasons is not None:
+        attrs[semconv.RESPONSE_FINISH_REASONS] = inv.finish_reasons
+    if inv.response_status is not None:
+        attrs[semconv.RESPONSE_STATUS] = inv.response_status
+    # Token usage.
+    if inv.input_tokens is not None:
+        attrs[semconv.USAGE_INPUT_TOKENS] = inv.input_tokens
+    if inv.output_tokens is not None:
+        attrs[semconv.USAGE_OUTPUT_TOKENS] = inv.output_tokens
+    if inv.cache_read_input_tokens is not None:
+        attrs[semconv.USAGE_CACHE_READ_INPUT_TOKENS] = inv.cache_read_input_tokens
+    if inv.cache_write_input_tokens is not None:
+        attrs[semconv.USAGE_CACHE_WRITE_INPUT_TOKENS] = inv.cache_write_input_tokens
+    if inv.reasoning_output_tokens is not None:
+        attrs[semconv.USAGE_REASONING_OUTPUT_TOKENS] = inv.reasoning_output_tokens
+    if inv.audio_input_tokens is not None:
+        attrs[semconv.USAGE_AUDIO_INPUT_TOKENS] = inv.audio_input_tokens
+    if inv.audio_output_tokens is not None:
+        attrs[semconv.USAGE_AUDIO_OUTPUT_TOKENS] = inv.audio_output_tokens
+    # Failure.
+    if inv.error_type is not None:
+        attrs[semconv.ERROR_TYPE] = inv.error_type
     # CR "if available, in the request, and != 1".
     if inv.choice_count is not None and inv.choice_count != 1:
         attrs[semconv.REQUEST_CHOICE_COUNT] = inv.choice_count
