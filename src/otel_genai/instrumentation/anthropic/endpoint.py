@@ -8,11 +8,11 @@ The server is the host and port of the client's base URL. Read once per client a
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from otel_genai import semconv
+from otel_genai.instrumentation.client_memo import PerClient
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 # Base classes of the cloud clients, by name: older client versions have the same names.
@@ -42,7 +42,7 @@ class Endpoints:
 
     def __init__(self, provider_name: str | None = None) -> None:
         self.provider_name = provider_name
-        self._seen: weakref.WeakKeyDictionary[Any, tuple[Any, Endpoint]] = weakref.WeakKeyDictionary()
+        self._seen = PerClient(self._read)
 
     def _read(self, client: Any, base_url: Any) -> Endpoint:
         host = getattr(base_url, "host", None) or None
@@ -53,13 +53,4 @@ class Endpoints:
         return Endpoint(provider, host, port if host else None)
 
     def of(self, client: Any) -> Endpoint:
-        base_url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
-        try:
-            seen = self._seen.get(client)
-        except TypeError:  # a client that cannot be weakly referenced
-            return self._read(client, base_url)
-        if seen is not None and seen[0] is base_url:
-            return seen[1]
-        endpoint = self._read(client, base_url)
-        self._seen[client] = (base_url, endpoint)
-        return endpoint
+        return self._seen.get(client)
