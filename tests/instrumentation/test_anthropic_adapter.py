@@ -146,3 +146,13 @@ def test_a_stream_cut_before_its_stop_reason_ends_in_error() -> None:
     assert not folder.finished
     assert inv.finish_reasons is None
     assert inv.output_messages is not None and inv.output_messages[0].finish_reason == "error"
+
+
+def test_the_entry_point_names_the_instrumentor() -> None:
+    from importlib.metadata import entry_points
+
+    from otel_genai.instrumentation.anthropic import AnthropicInstrumentor
+
+    ours = [e for e in entry_points(group="opentelemetry_instrumentor") if e.value.startswith("otel_genai.")]
+    (entry,) = [e for e in ours if e.name == "anthropic"]
+    assert entry.load() is AnthropicInstrumentor
