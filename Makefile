@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-oldest-openai dialects-venv bench lint clean
+.PHONY: demo test test-oldest-openai test-oldest-anthropic dialects-venv bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,16 @@ test-oldest-openai:
 	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
 	$(OLDEST)/bin/python -m pytest -q -n $(TEST_WORKERS) tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
 
+# The Anthropic tests against the oldest anthropic client we support.
+OLDEST_ANTHROPIC := .venv-oldest-anthropic
+ANTHROPIC_TESTS := tests/instrumentation/test_anthropic_*.py tests/acceptance/test_anthropic_cassettes.py \
+	tests/reliability/test_anthropic_paths.py tests/mock_openai/test_mock_anthropic*.py
+test-oldest-anthropic:
+	$(PYTHON) -m venv $(OLDEST_ANTHROPIC)
+	$(OLDEST_ANTHROPIC)/bin/python -m pip install -q --upgrade pip
+	$(OLDEST_ANTHROPIC)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'anthropic[bedrock]==0.49.0'
+	$(OLDEST_ANTHROPIC)/bin/python -m pytest -q -n $(TEST_WORKERS) $(ANTHROPIC_TESTS)
+
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py
 
@@ -58,4 +68,4 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(DIALECTS) $(DIALECTS_LEGACY)
+	rm -rf $(VENV) $(OLDEST) $(OLDEST_ANTHROPIC) $(DIALECTS) $(DIALECTS_LEGACY)

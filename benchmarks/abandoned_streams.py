@@ -1,7 +1,8 @@
 """Bytes an abandoned stream leaves behind, per API, ours against the uninstrumented client.
 
 A stream is opened, read for 0, 1 or 5 chunks and dropped (a user closing the tab
-mid-answer), sync and async, for chat, legacy completions and Responses. After
+mid-answer), sync and async, for chat, legacy completions, Responses and (where the
+``anthropic`` client is installed) Anthropic's Messages API. After
 ``gc.collect()`` (and, for async streams, the event loop's turn that closes the dropped
 generator) ``tracemalloc`` says how many bytes the dropped streams still hold. Run it once
 instrumented and once not, each in a fresh interpreter, against a running local endpoint:
@@ -29,6 +30,13 @@ import openai
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 
 from otel_genai.instrumentation.openai import OpenAIInstrumentor
+
+try:
+    import anthropic
+
+    from otel_genai.instrumentation.anthropic import AnthropicInstrumentor
+except ImportError:  # the oldest-client environment has no anthropic
+    anthropic = None  # type: ignore[assignment]
 
 STREAMS = 60
 WARM_UP = 15
@@ -62,6 +70,19 @@ def openers(client: Any) -> dict[str, Callable[[], Any]]:
             model="gpt-4o-mini", input="A poem.", stream=True, extra_headers=LONG
         )
     return found
+
+
+def anthropic_openers(client: Any) -> dict[str, Callable[[], Any]]:
+    """How Anthropic's Messages API opens a stream on ``client`` (sync or async)."""
+    return {
+        "messages": lambda: client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=500,
+            messages=[{"role": "user", "content": "A poem."}],
+            stream=True,
+            extra_headers=LONG,
+        )
+    }
 
 
 def drop_sync(open_stream: Callable[[], Any], read: int, count: int) -> None:
@@ -100,16 +121,27 @@ def measure(base_url: str, instrumented: bool, streams: int = STREAMS, warm_up: 
     ends = Ends()
     provider = TracerProvider()
     provider.add_span_processor(ends)
-    instrumentor = OpenAIInstrumentor()
-    if instrumented:
-        instrumentor.instrument(tracer_provider=provider)
+    instrumentors: list[Any] = [OpenAIInstrumentor()]
     client = openai.OpenAI(base_url=base_url, api_key="sk-test", max_retries=0)
     aclient = openai.AsyncOpenAI(base_url=base_url, api_key="sk-test", max_retries=0)
+    clients: list[tuple[str, Any, dict[str, Callable[[], Any]]]] = [
+        ("sync", client, openers(client)),
+        ("async", aclient, openers(aclient)),
+    ]
+    if anthropic is not None:
+        instrumentors.append(AnthropicInstrumentor())
+        root = base_url.removesuffix("/v1")
+        claude = anthropic.Anthropic(base_url=root, api_key="sk-test", max_retries=0)
+        aclaude = anthropic.AsyncAnthropic(base_url=root, api_key="sk-test", max_retries=0)
+        clients += [("sync", claude, anthropic_openers(claude)), ("async", aclaude, anthropic_openers(aclaude))]
+    if instrumented:
+        for instrumentor in instrumentors:
+            instrumentor.instrument(tracer_provider=provider)
     loop = asyncio.new_event_loop()
     results: dict[str, Any] = {}
     try:
-        for mode, chosen in (("sync", client), ("async", aclient)):
-            for api, open_stream in openers(chosen).items():
+        for mode, _, apis in clients:
+            for api, open_stream in apis.items():
                 on_loop = loop if mode == "async" else None
                 for read in DROP_AFTER:
                     drop_streams(on_loop, open_stream, read, warm_up)
@@ -129,9 +161,13 @@ def measure(base_url: str, instrumented: bool, streams: int = STREAMS, warm_up: 
                     }
     finally:
         if instrumented:
-            instrumentor.uninstrument()
-        client.close()
-        loop.run_until_complete(aclient.close())
+            for instrumentor in instrumentors:
+                instrumentor.uninstrument()
+        for mode, chosen, _ in clients:
+            if mode == "sync":
+                chosen.close()
+            else:
+                loop.run_until_complete(chosen.close())
         loop.close()
     return results
 

@@ -62,16 +62,10 @@ def captured() -> Captured:
     return Captured()
 
 
-@pytest.fixture
-def instrument(monkeypatch: pytest.MonkeyPatch, captured: Captured) -> Iterator[Callable[..., Captured]]:
-    """Instrument the OpenAI client with in-memory providers and the given environment.
-
-    ``instrument(capture="SPAN_AND_EVENT", conventions="gen_ai_legacy", sampler=ALWAYS_OFF)``
-    """
-    from otel_genai.instrumentation.openai import OpenAIInstrumentor
-
-    instrumentor = OpenAIInstrumentor()
-    state: dict[str, Captured] = {}
+def _instrumenting(
+    instrumentor: Any, monkeypatch: pytest.MonkeyPatch, captured: Captured
+) -> Iterator[Callable[..., Captured]]:
+    """``start(capture=..., conventions=..., sampler=..., env=..., **instrument_kwargs)``, then uninstrument."""
 
     def start(
         capture: str | None = None,
@@ -95,12 +89,30 @@ def instrument(monkeypatch: pytest.MonkeyPatch, captured: Captured) -> Iterator[
             monkeypatch.setenv(key, value)
         target = captured if sampler is ALWAYS_ON else Captured(sampler=sampler)
         instrumentor.instrument(**target.providers(), **kwargs)
-        state["captured"] = target
         return target
 
     yield start
     if instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.uninstrument()
+
+
+@pytest.fixture
+def instrument(monkeypatch: pytest.MonkeyPatch, captured: Captured) -> Iterator[Callable[..., Captured]]:
+    """Instrument the OpenAI client with in-memory providers and the given environment.
+
+    ``instrument(capture="SPAN_AND_EVENT", conventions="gen_ai_legacy", sampler=ALWAYS_OFF)``
+    """
+    from otel_genai.instrumentation.openai import OpenAIInstrumentor
+
+    yield from _instrumenting(OpenAIInstrumentor(), monkeypatch, captured)
+
+
+@pytest.fixture
+def instrument_anthropic(monkeypatch: pytest.MonkeyPatch, captured: Captured) -> Iterator[Callable[..., Captured]]:
+    """Instrument the Anthropic client, as ``instrument`` does the OpenAI one."""
+    from otel_genai.instrumentation.anthropic import AnthropicInstrumentor
+
+    yield from _instrumenting(AnthropicInstrumentor(), monkeypatch, captured)
 
 
 @pytest.fixture

@@ -99,6 +99,9 @@ TOOL_TYPE_FUNCTION: Final = "function"
 INFERENCE_OPERATIONS: Final = frozenset({OP_CHAT, OP_TEXT_COMPLETION, OP_GENERATE_CONTENT})
 PROVIDER_OPENAI: Final = "openai"
 PROVIDER_AZURE_OPENAI: Final = "azure.ai.openai"
+PROVIDER_ANTHROPIC: Final = "anthropic"
+PROVIDER_AWS_BEDROCK: Final = "aws.bedrock"
+PROVIDER_GCP_VERTEX_AI: Final = "gcp.vertex_ai"
 TOKEN_TYPE_INPUT: Final = "input"
 TOKEN_TYPE_OUTPUT: Final = "output"
 # error.type when a stream was garbage-collected before it was consumed or closed.
@@ -178,6 +181,7 @@ LEGACY_ABSENT: Final = frozenset(
 LEGACY_PROVIDER_VALUES: Final[dict[str, str]] = {
     PROVIDER_AZURE_OPENAI: "az.ai.openai",
     "x_ai": "xai",
+    PROVIDER_GCP_VERTEX_AI: "vertex_ai",
 }
 
 # --- environment variables -------------------------------------------------------------

@@ -52,7 +52,7 @@ def endpoint() -> Iterator[str]:
 CASES = [
     f"{api}-{mode}-{read}"
     for mode in ("sync", "async")
-    for api in ("chat", "completions", "responses")
+    for api in ("chat", "completions", "responses", "messages")
     for read in (0, 1, 5)
 ]
 STREAMS = "30"
@@ -86,7 +86,7 @@ def test_an_abandoned_stream_keeps_what_the_uninstrumented_client_keeps(endpoint
     over = {}
     for case in CASES:
         if case not in measured[True]:
-            continue  # this client has no Responses API
+            continue  # this openai client has no Responses API, or anthropic is not installed
         ours, uninstrumented = measured[True][case], measured[False][case]
         # Every dropped stream's span ended, as abandoned (none had said its last word).
         assert ours["spans"] == ours["abandoned"] == int(STREAMS), case

@@ -11,7 +11,6 @@ Read once per client and base URL: the hot path only compares the URL object it 
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from otel_genai import semconv
 from otel_genai.core.adapter import Operation
 from otel_genai.core.invocation import Invocation
+from otel_genai.instrumentation.client_memo import PerClient
 from otel_genai.instrumentation.fields import string
 
 #: Host (or host suffix, with a leading dot) -> provider name. Values are the conventions'
@@ -102,7 +102,7 @@ class Endpoints:
     def __init__(self, provider_name: str | None = None, hosts: Mapping[str, str] | None = None) -> None:
         self.provider_name = provider_name
         self.hosts = hosts
-        self._seen: weakref.WeakKeyDictionary[Any, tuple[Any, Endpoint]] = weakref.WeakKeyDictionary()
+        self._seen = PerClient(self._read)
 
     def _read(self, client: Any, base_url: Any) -> Endpoint:
         host = getattr(base_url, "host", None) or None
@@ -123,17 +123,8 @@ class Endpoints:
         client = getattr(resource, "_client", None)
         if client is None:
             return _UNKNOWN
-        # The private attribute first: in openai 3.x the public property does work on every read.
-        base_url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
-        try:
-            seen = self._seen.get(client)
-        except TypeError:  # a client that cannot be weakly referenced
-            return self._read(client, base_url)
-        if seen is not None and seen[0] is base_url:
-            return seen[1]
-        endpoint = self._read(client, base_url)
-        self._seen[client] = (base_url, endpoint)
-        return endpoint
+        # In openai 3.x the public base_url property does work on every read: PerClient reads the private one.
+        return self._seen.get(client)
 
     def new_invocation(self, operation: str, resource: Any, model: Any) -> Invocation:
         """A record with what every OpenAI call has: operation, provider, model and server.
