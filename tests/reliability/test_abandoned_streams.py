@@ -23,6 +23,13 @@ import pytest
 
 LIMIT = 200  # bytes retained per abandoned stream, ours minus uninstrumented
 
+openai = pytest.importorskip("openai")
+# With the oldest supported client (openai 1.x over httpx < 0.28) the measurement itself stalls,
+# uninstrumented as much as instrumented: the figure is taken with the current client.
+pytestmark = pytest.mark.skipif(
+    int(openai.__version__.split(".")[0]) < 2, reason="the measurement stalls on openai 1.x, with or without us"
+)
+
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
