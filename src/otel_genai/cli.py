@@ -19,20 +19,31 @@ def main() -> None:
 @click.option(
     "--otlp-endpoint", default="http://127.0.0.1:4318", show_default=True, help="The viewer's OTLP/HTTP (with --ui)."
 )
-def demo(to_viewer: bool, page_url: str, otlp_endpoint: str) -> None:
+@click.option(
+    "--provider",
+    type=click.Choice(["openai", "anthropic"]),
+    default="openai",
+    show_default=True,
+    help="The client the poem app uses.",
+)
+def demo(to_viewer: bool, page_url: str, otlp_endpoint: str, provider: str) -> None:
     """Run the GenAI announcement's example app, instrumented.
 
     Console exporters print the span, the metrics and the poem event; with --ui the
     telemetry goes to `otel-genai ui` instead (started here if it is not running).
-    Without OPENAI_API_KEY the app talks to the local OpenAI-compatible endpoint.
+    Without OPENAI_API_KEY (ANTHROPIC_API_KEY with --provider anthropic) the app talks
+    to the project's local endpoint, offline.
     """
+    from otel_genai.demo.providers import PROVIDERS
+
+    chosen = PROVIDERS[provider]
     if to_viewer:
         from otel_genai.demo.with_viewer import run_demo_with_viewer
 
-        raise SystemExit(run_demo_with_viewer(page_url.rstrip("/"), otlp_endpoint.rstrip("/")))
+        raise SystemExit(run_demo_with_viewer(page_url.rstrip("/"), otlp_endpoint.rstrip("/"), chosen))
     from otel_genai.demo.runner import run_demo
 
-    raise SystemExit(run_demo())
+    raise SystemExit(run_demo(chosen))
 
 
 @main.command("mock-openai")

@@ -237,3 +237,36 @@ def test_the_local_endpoint_command_names_a_port_in_use() -> None:
     assert result.stderr.splitlines() == [
         f"Error: port {port} is in use: stop what uses it, or choose another with --port"
     ]
+
+
+def test_demo_with_anthropic_runs_the_poem_app_on_the_local_endpoint() -> None:
+    result = _demo("--provider", "anthropic")
+    assert result.returncode == 0, result.stderr
+    assert "no ANTHROPIC_API_KEY, using the local endpoint http://127.0.0.1:" in result.stderr
+    out = result.stdout
+    assert "OpenTelemetry" in out.split("\n── ", 1)[0]
+    sections = _sections(out)
+    assert [title for title, _ in sections] == ["span", "event gen_ai.client.inference.operation.details", "metrics"]
+    span = sections[0][1]
+    assert re.fullmatch(r"chat claude-[\w.-]+", span["name"])
+    attributes = span["attributes"]
+    assert attributes["gen_ai.provider.name"] == "anthropic"
+    assert attributes["gen_ai.usage.input_tokens"] > 0 and attributes["gen_ai.usage.output_tokens"] > 0
+    summary = _summary(out)
+    tokens = f"{attributes['gen_ai.usage.input_tokens']} input, {attributes['gen_ai.usage.output_tokens']} output"
+    assert summary["tokens"] == tokens
+    assert summary["next"].startswith("otel-genai demo --provider anthropic --ui")
+
+
+def test_demo_with_anthropic_and_a_wrong_key_names_the_anthropic_variables() -> None:
+    with LoopbackServer(_scenario(create_app(), "error:401")) as server:
+        result = _demo("--provider", "anthropic", ANTHROPIC_API_KEY="sk-ant-wrong", ANTHROPIC_BASE_URL=server.root_url)
+    sections = _assert_one_line_failure(result, server.root_url, "401", "ANTHROPIC_API_KEY")
+    assert sections["span"]["attributes"]["error.type"].endswith("AuthenticationError")
+
+
+def test_demo_with_anthropic_and_no_network_names_its_base_url_variable(idle_port: int) -> None:
+    base_url = f"http://127.0.0.1:{idle_port}"
+    result = _demo("--provider", "anthropic", ANTHROPIC_API_KEY="sk-ant-test", ANTHROPIC_BASE_URL=base_url)
+    sections = _assert_one_line_failure(result, f"cannot connect to {base_url}", "ANTHROPIC_BASE_URL")
+    assert sections["span"]["attributes"]["error.type"].endswith("APIConnectionError")

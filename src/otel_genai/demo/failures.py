@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-_OFFLINE = "or unset OPENAI_API_KEY to run offline against the local endpoint"
+from otel_genai.demo.providers import OPENAI, DemoProvider
+
 # The last line of a Python traceback: ``module.ExceptionName: message``.
 _RAISED = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Timeout)): ?(?P<message>.*)$")
 
@@ -23,26 +23,31 @@ def raised_in(stderr: str) -> tuple[str | None, str]:
     return match["type"], match["message"]
 
 
-def explain(error_type: str | None, message: str, base_url: str) -> str | None:
-    """The one-line explanation of a failed demo call, or None when it is not one we know."""
+def explain(error_type: str | None, message: str, base_url: str, provider: DemoProvider = OPENAI) -> str | None:
+    """The one-line explanation of a failed demo call, or None when it is not one we know.
+
+    The ``openai`` and ``anthropic`` clients name these exceptions alike.
+    """
     name = (error_type or "").rsplit(".", 1)[-1]
+    key, base = provider.key_env, provider.base_url_env
+    offline = f"or unset {key} to run offline against the local endpoint"
     if name == "AuthenticationError":
-        return f"the server at {base_url} refused OPENAI_API_KEY (401): set a valid key, {_OFFLINE}."
+        return f"the server at {base_url} refused {key} (401): set a valid key, {offline}."
     if name == "PermissionDeniedError":
         return (
-            f"the server at {base_url} denied this OPENAI_API_KEY access (403): "
-            f"check the key's project and permissions, {_OFFLINE}."
+            f"the server at {base_url} denied this {key} access (403): "
+            f"check the key's project and permissions, {offline}."
         )
     if name == "APITimeoutError":
-        return f"no answer from {base_url} in time: check your network and OPENAI_BASE_URL, {_OFFLINE}."
+        return f"no answer from {base_url} in time: check your network and {base}, {offline}."
     if name == "APIConnectionError":
-        return f"cannot connect to {base_url}: check your network and OPENAI_BASE_URL, {_OFFLINE}."
+        return f"cannot connect to {base_url}: check your network and {base}, {offline}."
     if name == "NotFoundError":
         detail = message.split(" - ", 1)[-1] if message else "404"
         return (
-            f"the server at {base_url} answered 404 ({detail}): check OPENAI_BASE_URL "
-            "(OpenAI-compatible servers usually end in /v1) and CHAT_MODEL."
+            f"the server at {base_url} answered 404 ({detail}): check {base} "
+            f"({provider.base_url_hint}) and CHAT_MODEL."
         )
     if name == "RateLimitError":
-        return f"the server at {base_url} answered 429 (rate limit or quota): check your plan and billing, {_OFFLINE}."
+        return f"the server at {base_url} answered 429 (rate limit or quota): check your plan and billing, {offline}."
     return None

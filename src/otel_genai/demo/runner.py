@@ -1,8 +1,9 @@
 """``otel-genai demo``: the poem app under ``opentelemetry-instrument``, offline if need be.
 
-With no ``OPENAI_API_KEY`` the app talks to the project's local OpenAI-compatible
-endpoint (started here, on loopback); with a key it talks to the real service (or
-``OPENAI_BASE_URL``). Console exporters print the span, the content event and the
+With no ``OPENAI_API_KEY`` (``ANTHROPIC_API_KEY`` for ``--provider anthropic``) the app
+talks to the project's local endpoint, which speaks both APIs (started here, on loopback);
+with a key it talks to the real service (or ``OPENAI_BASE_URL`` / ``ANTHROPIC_BASE_URL``).
+Console exporters print the span, the content event and the
 metrics, in that order, then a short summary. A failure the user can fix (wrong key,
 no network, wrong base URL) ends with one line saying how, after the failed call's
 telemetry, and a non-zero exit.
@@ -22,6 +23,7 @@ from pathlib import Path
 from otel_genai import semconv
 from otel_genai.demo import failures
 from otel_genai.demo.console_output import ConsoleOutput, Document, split_console_output
+from otel_genai.demo.providers import OPENAI, DemoProvider
 from otel_genai.demo.summary import summary_lines
 
 _CONSOLE = ["--traces_exporter", "console", "--metrics_exporter", "console", "--logs_exporter", "console"]
@@ -38,16 +40,17 @@ def _launcher() -> list[str]:
 
 
 @contextmanager
-def _endpoint(environ: Mapping[str, str]) -> Iterator[dict[str, str]]:
+def _endpoint(environ: Mapping[str, str], provider: DemoProvider) -> Iterator[dict[str, str]]:
     """Environment for the app: the real service with a key, else the local endpoint."""
-    if environ.get("OPENAI_API_KEY"):
+    if environ.get(provider.key_env):
         yield {}
         return
     from otel_genai.mock_openai import MockOpenAIServer
 
     with MockOpenAIServer() as server:
-        print(f"otel-genai demo: no OPENAI_API_KEY, using the local endpoint {server.base_url}", file=sys.stderr)
-        yield {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-local-demo"}
+        base_url = provider.local_base_url(server.root_url)
+        print(f"otel-genai demo: no {provider.key_env}, using the local endpoint {base_url}", file=sys.stderr)
+        yield {provider.base_url_env: base_url, provider.key_env: provider.local_key}
 
 
 def demo_environment(environ: Mapping[str, str], endpoint: Mapping[str, str]) -> dict[str, str]:
@@ -66,6 +69,7 @@ class AppRun:
     stdout: str
     stderr: str
     base_url: str
+    provider: DemoProvider = OPENAI
 
     def failure(self, output: ConsoleOutput | None = None) -> str | None:
         """The one-line explanation of a failure the user can fix, if it is one."""
@@ -75,21 +79,23 @@ class AppRun:
         spans = output.spans if output else []
         if spans:
             error_type = (spans[-1].data.get("attributes") or {}).get(semconv.ERROR_TYPE) or error_type
-        return failures.explain(error_type, message, self.base_url)
+        return failures.explain(error_type, message, self.base_url, self.provider)
 
 
-def run_app(exporter_args: list[str], extra_env: Mapping[str, str] | None = None) -> AppRun:
-    """Run the poem app instrumented, capturing what it prints."""
-    with _endpoint(os.environ) as endpoint:
+def run_app(
+    exporter_args: list[str], extra_env: Mapping[str, str] | None = None, provider: DemoProvider = OPENAI
+) -> AppRun:
+    """Run the provider's poem app instrumented, capturing what it prints."""
+    with _endpoint(os.environ, provider) as endpoint:
         env = demo_environment(os.environ, endpoint)
         env.update(extra_env or {})
-        command = [*_launcher(), *exporter_args, sys.executable, "-m", "otel_genai.demo.poem"]
+        command = [*_launcher(), *exporter_args, sys.executable, "-m", provider.app_module]
         try:
             done = subprocess.run(command, env=env, capture_output=True, text=True)
         except KeyboardInterrupt:
             raise SystemExit(130) from None
-    base_url = env.get("OPENAI_BASE_URL") or failures.DEFAULT_BASE_URL
-    return AppRun(done.returncode, done.stdout, done.stderr, base_url)
+    base_url = env.get(provider.base_url_env) or provider.default_base_url
+    return AppRun(done.returncode, done.stdout, done.stderr, base_url, provider)
 
 
 def _section(title: str, documents: list[Document]) -> None:
@@ -108,9 +114,9 @@ def report_failure(run: AppRun, explanation: str | None) -> int:
     return run.returncode or 1
 
 
-def run_demo() -> int:
+def run_demo(provider: DemoProvider = OPENAI) -> int:
     """Run the poem app with console exporters; print its output sorted, then a summary."""
-    run = run_app(_CONSOLE)
+    run = run_app(_CONSOLE, provider=provider)
     output = split_console_output(run.stdout)
     explanation = run.failure(output)
     if explanation is None and run.returncode == 0:
@@ -121,7 +127,7 @@ def run_demo() -> int:
         _section(f"event {event.data.get('event_name') or ''}".strip(), [event])
     _section("metrics", output.metrics)
     print("─" * 76)
-    print("\n".join(summary_lines(output)))
+    print("\n".join(summary_lines(output, provider)))
     if run.returncode != 0:
         return report_failure(run, explanation)
     return 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from otel_genai import semconv
 from otel_genai.demo.console_output import ConsoleOutput
+from otel_genai.demo.providers import OPENAI, DemoProvider
 
 NEXT_COMMAND = "otel-genai demo --ui"
 _CONTENT = ((semconv.INPUT_MESSAGES, "the prompt"), (semconv.OUTPUT_MESSAGES, "the answer"))
@@ -52,10 +53,10 @@ def _content_line(output: ConsoleOutput) -> str:
     return f"not captured (set {semconv.ENV_CAPTURE_MESSAGE_CONTENT}=SPAN_AND_EVENT)"
 
 
-def summary_lines(output: ConsoleOutput) -> list[str]:
+def summary_lines(output: ConsoleOutput, provider: DemoProvider = OPENAI) -> list[str]:
     """Span name and duration, tokens, the event with the content, the metrics and the next command."""
     if not output.spans:
-        return ["Summary: no span was printed (is the openai instrumentation installed?)"]
+        return [f"Summary: no span was printed (is the {provider.instrumentation} instrumentation installed?)"]
     span = output.spans[-1].data
     metric_names = sorted(
         {
@@ -74,5 +75,6 @@ def summary_lines(output: ConsoleOutput) -> list[str]:
         f"  metrics:  {', '.join(metric_names) or 'none printed'}",
     ]
     if not (span.get("attributes") or {}).get(semconv.ERROR_TYPE):
-        lines.append(f"  next:     {NEXT_COMMAND}   (the same call, in the local trace viewer)")
+        command = NEXT_COMMAND if provider is OPENAI else f"otel-genai demo --provider {provider.name} --ui"
+        lines.append(f"  next:     {command}   (the same call, in the local trace viewer)")
     return lines

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from otel_genai.demo.providers import OPENAI, DemoProvider
 from otel_genai.demo.runner import report_failure, run_app
 
 _OTLP_ARGS = ["--traces_exporter", "otlp", "--metrics_exporter", "otlp", "--logs_exporter", "otlp"]
@@ -78,16 +79,16 @@ def _newest_trace_since(page_url: str, since_ms: int) -> str | None:
     return None
 
 
-def run_demo_with_viewer(page_url: str, otlp_url: str) -> int:
+def run_demo_with_viewer(page_url: str, otlp_url: str, provider: DemoProvider = OPENAI) -> int:
     """Run the demo exporting to the viewer; print its trace URL; keep a viewer we started."""
     try:
-        return _run_with_viewer(page_url, otlp_url)
+        return _run_with_viewer(page_url, otlp_url, provider)
     except _NoViewer as exc:
         print(f"otel-genai demo: error: {exc}", file=sys.stderr)
         return 1
 
 
-def _run_with_viewer(page_url: str, otlp_url: str) -> int:
+def _run_with_viewer(page_url: str, otlp_url: str, provider: DemoProvider) -> int:
     from otel_genai.viewer import trace_url
 
     with _viewer(page_url, otlp_url) as started:
@@ -98,6 +99,7 @@ def _run_with_viewer(page_url: str, otlp_url: str) -> int:
                 "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
                 "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
             },
+            provider,
         )
         print(run.stdout, end="")
         if run.returncode == 0:
