@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from otel_genai.viewer import genai_names as gn
+from otel_genai.viewer.agent_view import agent_view
 from otel_genai.viewer.call_view import call_price, genai_view
 from otel_genai.viewer.dialects import first_chunk_seconds
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
@@ -259,7 +260,7 @@ def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
         )
     # Log records of this trace whose span is not stored (or that have no span).
     summary["orphan_logs"] = [log for logs in logs_by_span.values() for log in logs]
-    return {"trace": summary, "spans": spans}
+    return {"trace": summary, "spans": spans, **agent_view(spans)}
 
 
 def list_sessions(conn: Reader, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

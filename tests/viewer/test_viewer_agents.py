@@ -1,0 +1,72 @@
+"""The agent view's JSON, on both engines: span kinds, tool-call links, run totals, the
+root agent in the trace list and the agent filter. Telemetry comes from our own agent API
+and OpenAI instrumentation driving the local endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+import requests
+from agent_runs import run_weather_agent
+from viewer_telemetry import wait_for
+
+
+def _detail(viewer: Any, trace_id: str) -> dict[str, Any]:
+    def complete() -> dict[str, Any] | None:
+        response = requests.get(f"{viewer.endpoints.page}/api/traces/{trace_id}", timeout=10)
+        body = response.json() if response.status_code == 200 else None
+        return body if body and len(body["spans"]) == 5 else None
+
+    return wait_for(complete)
+
+
+def _client(mock_server: Any) -> openai.OpenAI:
+    return openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+
+
+def test_spans_are_told_apart_and_nested_under_the_agent(viewer, pipeline_factory, mock_server, monkeypatch) -> None:
+    run = run_weather_agent(pipeline_factory(viewer.endpoints), _client(mock_server), monkeypatch)
+    detail = _detail(viewer, run.trace_id)
+    kinds = [(s["name"], s["agent_kind"]) for s in detail["spans"]]
+    assert kinds == [
+        ("invoke_agent weather-bot", "agent"),
+        ("chat gpt-4o-mini", "model"),
+        ("execute_tool get_weather", "tool"),
+        ("execute_tool get_forecast", "tool"),
+        ("chat gpt-4o-mini", "model"),
+    ]
+    assert all(s["parent_span_id"] == run.agent_span_id for s in detail["spans"][1:])
+
+
+def test_a_tool_call_links_the_model_call_that_asked_and_the_tool_span_that_ran_it(
+    viewer, pipeline_factory, mock_server, monkeypatch
+) -> None:
+    run = run_weather_agent(pipeline_factory(viewer.endpoints), _client(mock_server), monkeypatch)
+    detail = _detail(viewer, run.trace_id)
+    asking = detail["spans"][1]
+    output = asking["genai"]["conversation"]["output_messages"]
+    asked = [p for m in output for p in m["parts"] if p["type"] == "tool_call"]
+    assert [p["id"] for p in asked] == [run.call_id]
+    links = {c["call_id"]: c for c in detail["tool_calls"]}
+    assert links[run.call_id] == {
+        "call_id": run.call_id, "name": "get_weather",
+        "requested_by": asking["span_id"], "executed_by": run.tool_span_id,
+    }  # fmt: skip
+    # A tool run whose call no model output shows is linked to nothing.
+    assert links["call_unasked"]["requested_by"] is None
+    assert links["call_unasked"]["executed_by"] == detail["spans"][3]["span_id"]
+
+
+def test_the_trace_totals_the_whole_run(viewer, pipeline_factory, mock_server, monkeypatch) -> None:
+    run = run_weather_agent(pipeline_factory(viewer.endpoints), _client(mock_server), monkeypatch)
+    detail = _detail(viewer, run.trace_id)
+    calls = [s["genai"] for s in detail["spans"] if s["name"].startswith("chat ")]
+    totals = detail["totals"]
+    assert totals["agents"] == 1
+    assert totals["model_calls"] == 2
+    assert totals["tool_calls"] == 2
+    assert totals["errors"] == 1  # the forecast tool raised
+    assert totals["input_tokens"] == sum(c["tokens"]["input"] for c in calls) > 0
+    assert totals["output_tokens"] == sum(c["tokens"]["output"] for c in calls) > 0
+    assert totals["cost_usd"] == sum(c["cost_usd"] for c in calls) > 0
