@@ -8,8 +8,11 @@ from typing import Any
 
 import openai
 import requests
-from agent_runs import run_weather_agent
-from viewer_telemetry import wait_for
+from agent_runs import instrumented, run_weather_agent
+from opentelemetry import trace
+from viewer_telemetry import emit_failed_call, wait_for
+
+from otel_genai import agent
 
 
 def _detail(viewer: Any, trace_id: str) -> dict[str, Any]:
@@ -70,3 +73,32 @@ def test_the_trace_totals_the_whole_run(viewer, pipeline_factory, mock_server, m
     assert totals["input_tokens"] == sum(c["tokens"]["input"] for c in calls) > 0
     assert totals["output_tokens"] == sum(c["tokens"]["output"] for c in calls) > 0
     assert totals["cost_usd"] == sum(c["cost_usd"] for c in calls) > 0
+
+
+def _listed(viewer: Any, query: str = "") -> list[dict[str, Any]]:
+    response = requests.get(f"{viewer.endpoints.page}/api/traces{query}", timeout=10)
+    response.raise_for_status()
+    return response.json()["traces"]
+
+
+def test_trace_list_names_the_root_agent_and_filters_by_any_agent(
+    viewer, pipeline_factory, mock_server, monkeypatch
+) -> None:
+    pipeline = pipeline_factory(viewer.endpoints)
+    weather = run_weather_agent(pipeline, _client(mock_server), monkeypatch)
+    with instrumented(pipeline, monkeypatch), agent("triage"):
+        handoff = format(trace.get_current_span().get_span_context().trace_id, "032x")
+        with agent("billing"):
+            pass
+    plain = emit_failed_call(pipeline)
+    pipeline.flush()
+    listed = wait_for(lambda: (found := _listed(viewer)) and len(found) == 3 and found)
+    roots = {t["trace_id"]: t["root_agent"] for t in listed}
+    assert roots == {weather.trace_id: "weather-bot", handoff: "triage", plain: None}
+
+    assert [t["trace_id"] for t in _listed(viewer, "?agent=weather-bot")] == [weather.trace_id]
+    # A hand-off's agent finds the trace it ran in; the list still names the root agent.
+    (found,) = _listed(viewer, "?agent=billing")
+    assert (found["trace_id"], found["root_agent"]) == (handoff, "triage")
+    assert _listed(viewer, "?agent=nobody") == []
+    assert _listed(viewer, "?agent=triage&error=1") == []

@@ -81,3 +81,26 @@ def test_header_totals_the_run(agent_page) -> None:
     expect(totals.locator('[data-total="tool_calls"]')).to_have_text("2 tool calls")
     expect(totals.locator('[data-total="errors"]')).to_have_text("1 error")
     expect(totals.locator('[data-total="cost"]')).to_contain_text("$")
+
+
+def test_trace_list_shows_the_root_agent_and_filters_by_agent(
+    viewer, pipeline_factory, mock_server, monkeypatch, page  # noqa: F811 (the fixture)
+) -> None:
+    expect = _expect()
+    client = openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+    pipeline = pipeline_factory(viewer.endpoints)
+    run_weather_agent(pipeline, client, monkeypatch, name="weather-bot")
+    run_weather_agent(pipeline, client, monkeypatch, name="travel-bot")
+    page.goto(viewer.endpoints.page + "/traces")
+    agents = page.locator("#trace-list tbody td.root-agent")
+    expect(agents).to_have_text(["◆Agenttravel-bot", "◆Agentweather-bot"])
+
+    page.locator("#filters input[name=agent]").fill("weather-bot")
+    page.locator("#filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/traces\?agent=weather-bot$"))
+    expect(agents).to_have_text(["◆Agentweather-bot"])
+
+    page.goto(viewer.endpoints.page + "/traces")
+    agents.filter(has_text="travel-bot").locator("a").click()
+    expect(agents).to_have_text(["◆Agenttravel-bot"])
+    expect(page.locator("#filters input[name=agent]")).to_have_value("travel-bot")

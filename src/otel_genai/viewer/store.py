@@ -44,6 +44,10 @@ class Reader(Protocol):
         """An expression: the value of top-level ``key`` in the JSON object in ``json_column``, read
         as a number, string or boolean (None when absent)."""
 
+    def json_text_sql(self, json_column: str, key: str) -> str:
+        """An expression: top-level ``key`` of the JSON object in ``json_column`` as text, comparable
+        with a ``?`` string (None when absent)."""
+
     def indexed_by(self, index: str) -> str:
         """What follows a table's name in FROM to read it through ``index``, on an engine whose
         planner needs telling (else nothing)."""

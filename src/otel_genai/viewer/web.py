@@ -122,6 +122,7 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         flt = queries.TraceFilter(
             model=request.query_params.get("model") or None,
             provider=request.query_params.get("provider") or None,
+            agent=request.query_params.get("agent") or None,
             errors_only=request.query_params.get("error") in ("1", "true"),
             since_ns=_ms_param_ns(request, "since"),
             until_ns=_ms_param_ns(request, "until"),

@@ -28,7 +28,7 @@ function toLocalInput(ms) {
 /** Query-string filters → API parameters. */
 function apiParams(params) {
   const out = new URLSearchParams();
-  for (const key of ["model", "provider", "q", "before"]) if (params.get(key)) out.set(key, params.get(key));
+  for (const key of ["model", "provider", "agent", "q", "before"]) if (params.get(key)) out.set(key, params.get(key));
   if (params.get("error") === "1") out.set("error", "1");
   const range = params.get("range") || "";
   if (RANGE_MS[range]) out.set("since", String(Date.now() - RANGE_MS[range]));
@@ -51,6 +51,7 @@ function filterForm(params, facets, navigate) {
     h("input", { type: "search", name: "q", placeholder: "Search prompts and answers", value: params.get("q") || "" }),
     select("model", "Model", facets.model || []),
     select("provider", "Provider", facets.provider || []),
+    h("label", {}, "Agent", h("input", { type: "search", name: "agent", placeholder: "any", value: params.get("agent") || "" })),
     h("label", {}, "Time", h("select", {
       name: "range",
       onchange: (e) => custom.classList.toggle("hidden", e.target.value !== "custom"),
@@ -79,6 +80,8 @@ function traceRow(trace) {
     h("td", { class: "nowrap" }, fmtTime(trace.start_ms)),
     h("td", {}, link(`/trace/${trace.trace_id}`, trace.root_name || "(unnamed)"),
       trace.service ? h("div", { class: "muted small" }, trace.service) : null),
+    h("td", { class: "root-agent" }, trace.root_agent
+      ? [kindBadge("agent"), link(`/traces?agent=${encodeURIComponent(trace.root_agent)}`, trace.root_agent)] : "–"),
     h("td", {}, trace.providers.join(", ") || "–"),
     h("td", {}, models),
     h("td", { class: "num" }, fmtInt(trace.input_tokens)),
@@ -101,7 +104,7 @@ export async function traceListView(main, params, navigate) {
   }
   put(main, serviceNameHint(page.traces.map((t) => t.service)));
   put(main, h("table", { class: "list", id: "trace-list" },
-    h("thead", {}, h("tr", {}, ["Time", "Root span", "Provider", "Model", "Input tok", "Output tok", "Duration",
+    h("thead", {}, h("tr", {}, ["Time", "Root span", "Agent", "Provider", "Model", "Input tok", "Output tok", "Duration",
       "First chunk", "Est. cost", "Status"]
       .map((c) => h("th", {}, c)))),
     h("tbody", {}, page.traces.map(traceRow))));
