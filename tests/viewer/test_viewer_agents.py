@@ -12,7 +12,7 @@ from agent_runs import instrumented, run_weather_agent
 from opentelemetry import trace
 from viewer_telemetry import emit_failed_call, wait_for
 
-from otel_genai import agent
+from otel_genai import agent, conversation
 
 
 def _detail(viewer: Any, trace_id: str) -> dict[str, Any]:
@@ -102,3 +102,31 @@ def test_trace_list_names_the_root_agent_and_filters_by_any_agent(
     assert (found["trace_id"], found["root_agent"]) == (handoff, "triage")
     assert _listed(viewer, "?agent=nobody") == []
     assert _listed(viewer, "?agent=triage&error=1") == []
+
+
+def test_a_session_shows_the_transcript_of_its_turns_in_order(
+    viewer, pipeline_factory, mock_server, monkeypatch
+) -> None:
+    pipeline = pipeline_factory(viewer.endpoints)
+    client = _client(mock_server)
+    history: list[Any] = []
+    answers = []
+    with instrumented(pipeline, monkeypatch), conversation("chat-42"):
+        for question in ("Weather in Oslo?", "And in Bergen?"):
+            with agent("assistant"):
+                history.append({"role": "user", "content": question})
+                reply = client.chat.completions.create(model="gpt-4o-mini", messages=history).choices[0].message
+                history.append({"role": "assistant", "content": reply.content})
+                answers.append(reply.content)
+    pipeline.flush()
+
+    def session() -> dict[str, Any] | None:
+        body = requests.get(f"{viewer.endpoints.page}/api/sessions/chat-42", timeout=10).json()
+        return body if len(body["transcript"]) == 2 else None
+
+    turns = wait_for(session)["transcript"]
+    assert [[p["content"] for m in t["asked"] for p in m["parts"]] for t in turns] == [
+        ["Weather in Oslo?"], ["And in Bergen?"],
+    ]  # fmt: skip
+    assert [[p["content"] for m in t["answered"] for p in m["parts"]] for t in turns] == [[a] for a in answers]
+    assert all(a for a in answers)

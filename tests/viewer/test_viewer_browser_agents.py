@@ -9,9 +9,10 @@ from typing import Any
 
 import openai
 import pytest
-from agent_runs import run_weather_agent
+from agent_runs import instrumented, run_weather_agent
 from test_viewer_browser import browser, page  # noqa: F401 (fixtures)
 
+from otel_genai import conversation
 from otel_genai.viewer import trace_url
 
 pytestmark = pytest.mark.browser
@@ -104,3 +105,17 @@ def test_trace_list_shows_the_root_agent_and_filters_by_agent(
     agents.filter(has_text="travel-bot").locator("a").click()
     expect(agents).to_have_text(["◆Agenttravel-bot"])
     expect(page.locator("#filters input[name=agent]")).to_have_value("travel-bot")
+
+
+def test_a_session_page_shows_the_transcript(viewer, pipeline_factory, mock_server, monkeypatch, page) -> None:  # noqa: F811
+    expect = _expect()
+    client = openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+    with instrumented(pipeline_factory(viewer.endpoints), monkeypatch), conversation("trip-7"):
+        for question in ("Plan a day in Oslo", "Now one in Bergen"):
+            client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+    page.goto(viewer.endpoints.page + "/session/trip-7")
+    turns = page.locator("#transcript .turn")
+    expect(turns).to_have_count(2)
+    expect(turns.nth(0).locator(".message.role-user")).to_have_text("userPlan a day in Oslo")
+    expect(turns.nth(1).locator(".message.role-user")).to_have_text("userNow one in Bergen")
+    expect(turns.nth(1).locator(".message.role-assistant .text")).not_to_be_empty()

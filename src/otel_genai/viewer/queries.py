@@ -228,6 +228,20 @@ def _loads(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
+LOG_COLUMNS = "time_ns, severity_number, severity_text, event_name, body, attributes"
+
+
+def log_view(log: Any) -> dict[str, Any]:
+    """A stored log record (``LOG_COLUMNS``) as the page shows it."""
+    return {
+        "time_ms": _ms(log["time_ns"]),
+        "severity": log["severity_text"] or log["severity_number"],
+        "event_name": log["event_name"],
+        "body": _loads(log["body"], None),
+        "attributes": _loads(log["attributes"], {}),
+    }
+
+
 def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
     """Everything about one trace: summary, spans in start order, each with its GenAI view."""
     trace_id = trace_id.lower()
@@ -237,20 +251,11 @@ def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
     trace_no = row["trace_no"]
     summary = _trace_summary(row)
     logs_by_span: dict[str, list[dict[str, Any]]] = {}
-    for log in conn.execute(
-        "SELECT span_id, time_ns, severity_number, severity_text, event_name, body, attributes "
-        "FROM logs WHERE trace_no = ? ORDER BY time_ns, id",
-        (trace_no,),
-    ):
-        logs_by_span.setdefault(log["span_id"], []).append(
-            {
-                "time_ms": _ms(log["time_ns"]),
-                "severity": log["severity_text"] or log["severity_number"],
-                "event_name": log["event_name"],
-                "body": _loads(log["body"], None),
-                "attributes": _loads(log["attributes"], {}),
-            }
-        )
+    log_rows = conn.execute(
+        f"SELECT span_id, {LOG_COLUMNS} FROM logs WHERE trace_no = ? ORDER BY time_ns, id", (trace_no,)
+    )
+    for log in log_rows:
+        logs_by_span.setdefault(log["span_id"], []).append(log_view(log))
     resources = {
         r["digest"]: {"service": r["service_name"], "attributes": _loads(r["attributes"], {})}
         for r in conn.execute(

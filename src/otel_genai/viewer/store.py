@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from otel_genai.viewer import overview, queries, untraced_logs
 from otel_genai.viewer.otlp_rows import Batch
+from otel_genai.viewer.session_transcript import session_transcript
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_SCHEME = "sqlite:///"
@@ -127,6 +128,10 @@ class Store(abc.ABC):
     def session_traces(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
         with self.reading() as reader:
             return queries.session_traces(reader, conversation_id, limit=limit)
+
+    def session_transcript(self, conversation_id: str) -> list[dict[str, Any]]:
+        with self.reading() as reader:
+            return session_transcript(reader, conversation_id)
 
     def overview(self, since_ns: int, until_ns: int) -> dict[str, Any]:
         with self.reading() as reader:

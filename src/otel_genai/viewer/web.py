@@ -151,7 +151,8 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
     async def api_session(request: Request) -> Response:
         conversation_id = request.path_params["conversation_id"]
         rows = await run_in_threadpool(lambda: store.session_traces(conversation_id))
-        return JSONResponse({"conversation_id": conversation_id, "traces": rows})
+        transcript = await run_in_threadpool(lambda: store.session_transcript(conversation_id))
+        return JSONResponse({"conversation_id": conversation_id, "traces": rows, "transcript": transcript})
 
     def overview_of(since: int | None, until: int | None) -> dict[str, Any]:
         window = store.data_window() if since is None and until is None else None
