@@ -197,7 +197,7 @@ export async function traceDetailView(main, traceId) {
   put(main, h("div", { class: "trace-head" },
     h("h1", {}, trace.root_name || "(unnamed trace)"),
     h("div", { class: "muted" }, `${fmtTime(trace.start_ms)} · ${fmtDuration(trace.duration_ms)} · ${plural(trace.span_count, "span")} · `,
-      `tokens in ${fmtInt(trace.input_tokens)} / out ${fmtInt(trace.output_tokens)} · `, statusCell(trace),
+      statusCell(trace),
       trace.conversation_id ? [" · conversation ", link(`/session/${encodeURIComponent(trace.conversation_id)}`, trace.conversation_id)] : null),
     runTotals(totals),
     h("div", { class: "muted small" }, `trace ${trace.trace_id}`),
