@@ -117,6 +117,9 @@ class PostgresReader:
         # The json value is loaded into Python (a number stays a number, as SQLite's json_extract gives).
         return f"({json_column}::json -> '{key}')"
 
+    def json_text_sql(self, json_column: str, key: str) -> str:
+        return f"({json_column}::json ->> '{key}')"
+
     def indexed_by(self, index: str) -> str:
         return ""  # the planner keeps statistics and picks the index itself
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from otel_genai.viewer import genai_names as gn
+from otel_genai.viewer.agent_view import AGENT_OPERATIONS, agent_view
 from otel_genai.viewer.call_view import call_price, genai_view
 from otel_genai.viewer.dialects import first_chunk_seconds
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from otel_genai.viewer.store import Reader
 
 MAX_PAGE_SIZE = 200
+AGENT_OPERATIONS_SQL = "(" + ", ".join(f"'{op}'" for op in sorted(AGENT_OPERATIONS)) + ")"
 _SESSION_SCAN_PAGE = 1000
 _SPAN_KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
 _STATUS = {0: "unset", 1: "ok", 2: "error"}
@@ -33,6 +35,8 @@ class TraceFilter:
 
     model: str | None = None
     provider: str | None = None
+    #: Traces in which an agent of this name ran (the root agent or any other).
+    agent: str | None = None
     errors_only: bool = False
     since_ns: int | None = None
     until_ns: int | None = None
@@ -90,6 +94,12 @@ def _filters(conn: Reader, flt: TraceFilter) -> tuple[list[str], list[Any]]:
     if flt.provider:
         where.append(conn.contains_sql("t.providers"))
         params.append(flt.provider)
+    if flt.agent:
+        where.append(
+            f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_no = t.trace_no AND s.operation IN {AGENT_OPERATIONS_SQL} "
+            f"AND {conn.json_text_sql('s.attributes', gn.AGENT_NAME)} = ?)"
+        )
+        params.append(flt.agent)
     return where, params
 
 
@@ -121,6 +131,21 @@ def _call_figures(conn: Reader, rows: list[Any]) -> dict[int, dict[str, Any]]:
     return figures
 
 
+def root_agents(conn: Reader, numbers: list[int]) -> dict[int, str]:
+    """Per trace: the name of its first agent, which holds the others (hand-offs start later)."""
+    if not numbers:
+        return {}
+    name = conn.json_text_sql("attributes", gn.AGENT_NAME)
+    found: dict[int, str] = {}
+    for row in conn.execute(
+        f"SELECT trace_no, {name} AS agent FROM spans WHERE trace_no IN ({','.join('?' * len(numbers))}) "
+        f"AND operation IN {AGENT_OPERATIONS_SQL} AND {name} IS NOT NULL ORDER BY trace_no, start_ns, id",
+        numbers,
+    ):
+        found.setdefault(row["trace_no"], row["agent"])
+    return found
+
+
 def _seconds_to_ms(value: Any) -> float | None:
     return value * 1000.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -129,8 +154,11 @@ def _page(conn: Reader, rows: list[Any], limit: int, cursor: Callable[[Any], str
     more = len(rows) > limit
     rows = rows[:limit]
     figures = _call_figures(conn, rows)
+    agents = root_agents(conn, [r["trace_no"] for r in rows])
     return {
-        "traces": [{**_trace_summary(r), **figures[r["trace_no"]]} for r in rows],
+        "traces": [
+            {**_trace_summary(r), **figures[r["trace_no"]], "root_agent": agents.get(r["trace_no"])} for r in rows
+        ],
         "next": cursor(rows[-1]) if more and rows else None,
     }
 
@@ -200,6 +228,20 @@ def _loads(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
+LOG_COLUMNS = "time_ns, severity_number, severity_text, event_name, body, attributes"
+
+
+def log_view(log: Any) -> dict[str, Any]:
+    """A stored log record (``LOG_COLUMNS``) as the page shows it."""
+    return {
+        "time_ms": _ms(log["time_ns"]),
+        "severity": log["severity_text"] or log["severity_number"],
+        "event_name": log["event_name"],
+        "body": _loads(log["body"], None),
+        "attributes": _loads(log["attributes"], {}),
+    }
+
+
 def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
     """Everything about one trace: summary, spans in start order, each with its GenAI view."""
     trace_id = trace_id.lower()
@@ -209,20 +251,11 @@ def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
     trace_no = row["trace_no"]
     summary = _trace_summary(row)
     logs_by_span: dict[str, list[dict[str, Any]]] = {}
-    for log in conn.execute(
-        "SELECT span_id, time_ns, severity_number, severity_text, event_name, body, attributes "
-        "FROM logs WHERE trace_no = ? ORDER BY time_ns, id",
-        (trace_no,),
-    ):
-        logs_by_span.setdefault(log["span_id"], []).append(
-            {
-                "time_ms": _ms(log["time_ns"]),
-                "severity": log["severity_text"] or log["severity_number"],
-                "event_name": log["event_name"],
-                "body": _loads(log["body"], None),
-                "attributes": _loads(log["attributes"], {}),
-            }
-        )
+    log_rows = conn.execute(
+        f"SELECT span_id, {LOG_COLUMNS} FROM logs WHERE trace_no = ? ORDER BY time_ns, id", (trace_no,)
+    )
+    for log in log_rows:
+        logs_by_span.setdefault(log["span_id"], []).append(log_view(log))
     resources = {
         r["digest"]: {"service": r["service_name"], "attributes": _loads(r["attributes"], {})}
         for r in conn.execute(
@@ -259,7 +292,7 @@ def trace_detail(conn: Reader, trace_id: str) -> dict[str, Any] | None:
         )
     # Log records of this trace whose span is not stored (or that have no span).
     summary["orphan_logs"] = [log for logs in logs_by_span.values() for log in logs]
-    return {"trace": summary, "spans": spans}
+    return {"trace": summary, "spans": spans, **agent_view(spans)}
 
 
 def list_sessions(conn: Reader, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

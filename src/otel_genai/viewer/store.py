@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from otel_genai.viewer import overview, queries, untraced_logs
 from otel_genai.viewer.otlp_rows import Batch
+from otel_genai.viewer.session_transcript import session_transcript
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_SCHEME = "sqlite:///"
@@ -43,6 +44,10 @@ class Reader(Protocol):
     def json_value_sql(self, json_column: str, key: str) -> str:
         """An expression: the value of top-level ``key`` in the JSON object in ``json_column``, read
         as a number, string or boolean (None when absent)."""
+
+    def json_text_sql(self, json_column: str, key: str) -> str:
+        """An expression: top-level ``key`` of the JSON object in ``json_column`` as text, comparable
+        with a ``?`` string (None when absent)."""
 
     def indexed_by(self, index: str) -> str:
         """What follows a table's name in FROM to read it through ``index``, on an engine whose
@@ -123,6 +128,10 @@ class Store(abc.ABC):
     def session_traces(self, conversation_id: str, limit: int = 200) -> list[dict[str, Any]]:
         with self.reading() as reader:
             return queries.session_traces(reader, conversation_id, limit=limit)
+
+    def session_transcript(self, conversation_id: str) -> list[dict[str, Any]]:
+        with self.reading() as reader:
+            return session_transcript(reader, conversation_id)
 
     def overview(self, since_ns: int, until_ns: int) -> dict[str, Any]:
         with self.reading() as reader:

@@ -55,6 +55,9 @@ class SqliteReader:
     def json_value_sql(self, json_column: str, key: str) -> str:
         return f"json_extract({json_column}, '$.\"{key}\"')"
 
+    def json_text_sql(self, json_column: str, key: str) -> str:
+        return f"json_extract({json_column}, '$.\"{key}\"')"
+
     def indexed_by(self, index: str) -> str:
         # Without statistics (ANALYZE), SQLite's planner may prefer another index, then sort.
         return f"INDEXED BY {index}"

@@ -122,6 +122,7 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
         flt = queries.TraceFilter(
             model=request.query_params.get("model") or None,
             provider=request.query_params.get("provider") or None,
+            agent=request.query_params.get("agent") or None,
             errors_only=request.query_params.get("error") in ("1", "true"),
             since_ns=_ms_param_ns(request, "since"),
             until_ns=_ms_param_ns(request, "until"),
@@ -150,7 +151,8 @@ def page_app(store: Store, *, token: str | None, host: str) -> ASGIApp:
     async def api_session(request: Request) -> Response:
         conversation_id = request.path_params["conversation_id"]
         rows = await run_in_threadpool(lambda: store.session_traces(conversation_id))
-        return JSONResponse({"conversation_id": conversation_id, "traces": rows})
+        transcript = await run_in_threadpool(lambda: store.session_transcript(conversation_id))
+        return JSONResponse({"conversation_id": conversation_id, "traces": rows, "transcript": transcript})
 
     def overview_of(since: int | None, until: int | None) -> dict[str, Any]:
         window = store.data_window() if since is None and until is None else None

@@ -9,7 +9,13 @@ function jsonBlock(value) {
   return h("pre", { class: "json" }, pretty(value));
 }
 
-function renderPart(part) {
+/** A button that selects the span at the other end of a tool call, if the trace holds it. */
+function toolLink(links, spanId, text) {
+  if (!links || !spanId) return null;
+  return h("button", { type: "button", class: "tool-link", onclick: () => links.goTo(spanId) }, text);
+}
+
+function renderPart(part, links) {
   switch (part.type) {
     case "text":
       return textBlock(part.content ?? "");
@@ -18,7 +24,8 @@ function renderPart(part) {
     case "tool_call":
       return h("div", { class: "part tool-call" },
         h("div", { class: "part-head" }, "Tool call ", h("code", {}, part.name || "?"),
-          part.id ? h("span", { class: "muted" }, ` id ${part.id}`) : null),
+          part.id ? h("span", { class: "muted" }, ` id ${part.id}`) : null,
+          toolLink(links, links?.byCallId.get(String(part.id))?.executed_by, "→ tool run")),
         part.arguments !== undefined && part.arguments !== null ? jsonBlock(part.arguments) : null);
     case "tool_call_response":
       return h("div", { class: "part tool-result" },
@@ -45,14 +52,14 @@ function renderPart(part) {
   }
 }
 
-function renderMessage(message, kind) {
+function renderMessage(message, kind, links) {
   const role = message.role || "unknown";
   return h("div", { class: `message role-${role.replace(/[^a-z_]/gi, "")} ${kind}` },
     h("div", { class: "message-head" },
       h("span", { class: "role" }, role),
       message.name ? h("span", { class: "muted" }, ` (${message.name})`) : null,
       message.finish_reason ? h("span", { class: "badge" }, `finish: ${message.finish_reason}`) : null),
-    (message.parts || []).map(renderPart));
+    (message.parts || []).map((part) => renderPart(part, links)));
 }
 
 function tokenTable(genai) {
@@ -92,17 +99,19 @@ function errorPanel(span, genai) {
       e["exception.stacktrace"] ? h("pre", { class: "json" }, e["exception.stacktrace"]) : null)));
 }
 
-function toolPanel(tool) {
+function toolPanel(tool, links) {
   return h("div", { class: "part tool-call" },
     h("div", { class: "part-head" }, "Tool ", h("code", {}, tool.name || "?"),
       tool.type ? h("span", { class: "muted" }, ` (${tool.type})`) : null,
-      tool.call_id ? h("span", { class: "muted" }, ` call ${tool.call_id}`) : null),
+      tool.call_id ? h("span", { class: "muted" }, ` call ${tool.call_id}`) : null,
+      toolLink(links, links?.byCallId.get(String(tool.call_id))?.requested_by, "← model call")),
     tool.arguments !== null && tool.arguments !== undefined ? [h("div", { class: "muted small" }, "Arguments"), jsonBlock(tool.arguments)] : null,
     tool.result !== null && tool.result !== undefined ? [h("div", { class: "muted small" }, "Result"), jsonBlock(tool.result)] : null);
 }
 
-/** The full GenAI panel for a span whose `genai` field is set. */
-export function genaiPanel(span) {
+/** The full GenAI panel for a span whose `genai` field is set. `links` (optional):
+ * `byCallId` (tool call id → its model and tool spans) and `goTo(spanId)`. */
+export function genaiPanel(span, links) {
   const genai = span.genai;
   const conv = genai.conversation || {};
   const hasContent = (conv.input_messages || []).length || (conv.output_messages || []).length ||
@@ -110,7 +119,7 @@ export function genaiPanel(span) {
   return h("section", { class: "genai-panel" },
     h("div", { class: "genai-grid" }, metaTable(span, genai), tokenTable(genai)),
     errorPanel(span, genai),
-    genai.tool ? [h("h3", {}, "Tool execution"), toolPanel(genai.tool)] : null,
+    genai.tool ? [h("h3", {}, "Tool execution"), toolPanel(genai.tool, links)] : null,
     genai.tool && !hasContent ? null : h("h3", {}, "Conversation"),
     (genai.notes || []).map((note) => h("p", { class: "muted content-note" }, `Note: ${note}.`)),
     (conv.system_instructions || []).length
@@ -118,9 +127,9 @@ export function genaiPanel(span) {
         h("div", { class: "message-head" }, h("span", { class: "role" }, "system instructions")),
         conv.system_instructions.map(renderPart))
       : null,
-    (conv.input_messages || []).map((m) => renderMessage(m, "input")),
+    (conv.input_messages || []).map((m) => renderMessage(m, "input", links)),
     (conv.output_messages || []).length ? h("div", { class: "output-label" }, "Output") : null,
-    (conv.output_messages || []).map((m) => renderMessage(m, "output")),
+    (conv.output_messages || []).map((m) => renderMessage(m, "output", links)),
     (conv.tool_definitions || []).length
       ? h("details", { class: "tool-defs" }, h("summary", {}, `Tools offered (${conv.tool_definitions.length})`),
         conv.tool_definitions.map((d) => h("div", { class: "tool-def" },

@@ -28,7 +28,7 @@ function toLocalInput(ms) {
 /** Query-string filters → API parameters. */
 function apiParams(params) {
   const out = new URLSearchParams();
-  for (const key of ["model", "provider", "q", "before"]) if (params.get(key)) out.set(key, params.get(key));
+  for (const key of ["model", "provider", "agent", "q", "before"]) if (params.get(key)) out.set(key, params.get(key));
   if (params.get("error") === "1") out.set("error", "1");
   const range = params.get("range") || "";
   if (RANGE_MS[range]) out.set("since", String(Date.now() - RANGE_MS[range]));
@@ -51,6 +51,7 @@ function filterForm(params, facets, navigate) {
     h("input", { type: "search", name: "q", placeholder: "Search prompts and answers", value: params.get("q") || "" }),
     select("model", "Model", facets.model || []),
     select("provider", "Provider", facets.provider || []),
+    h("label", {}, "Agent", h("input", { type: "search", name: "agent", placeholder: "any", value: params.get("agent") || "" })),
     h("label", {}, "Time", h("select", {
       name: "range",
       onchange: (e) => custom.classList.toggle("hidden", e.target.value !== "custom"),
@@ -79,6 +80,8 @@ function traceRow(trace) {
     h("td", { class: "nowrap" }, fmtTime(trace.start_ms)),
     h("td", {}, link(`/trace/${trace.trace_id}`, trace.root_name || "(unnamed)"),
       trace.service ? h("div", { class: "muted small" }, trace.service) : null),
+    h("td", { class: "root-agent" }, trace.root_agent
+      ? [kindBadge("agent"), link(`/traces?agent=${encodeURIComponent(trace.root_agent)}`, trace.root_agent)] : "–"),
     h("td", {}, trace.providers.join(", ") || "–"),
     h("td", {}, models),
     h("td", { class: "num" }, fmtInt(trace.input_tokens)),
@@ -101,7 +104,7 @@ export async function traceListView(main, params, navigate) {
   }
   put(main, serviceNameHint(page.traces.map((t) => t.service)));
   put(main, h("table", { class: "list", id: "trace-list" },
-    h("thead", {}, h("tr", {}, ["Time", "Root span", "Provider", "Model", "Input tok", "Output tok", "Duration",
+    h("thead", {}, h("tr", {}, ["Time", "Root span", "Agent", "Provider", "Model", "Input tok", "Output tok", "Duration",
       "First chunk", "Est. cost", "Status"]
       .map((c) => h("th", {}, c)))),
     h("tbody", {}, page.traces.map(traceRow))));
@@ -134,11 +137,36 @@ function treeOrder(spans) {
   return out;
 }
 
-function spanDetails(span) {
+const KINDS = {
+  agent: ["◆", "Agent"],
+  model: ["✦", "Model"],
+  tool: ["⚙", "Tool"],
+};
+
+/** The icon and label telling agent, model and tool spans apart; none for other spans. */
+function kindBadge(kind) {
+  if (!KINDS[kind]) return null;
+  const [icon, label] = KINDS[kind];
+  return h("span", { class: `kind-badge kind-${kind}`, title: label }, h("span", { class: "kind-icon" }, icon), label);
+}
+
+/** The run's totals across every span of the trace. */
+function runTotals(totals) {
+  const item = (name, text) => h("span", { class: "total", "data-total": name }, text);
+  return h("div", { class: "run-totals", id: "run-totals" },
+    item("agents", plural(totals.agents, "agent")),
+    item("model_calls", plural(totals.model_calls, "model call")),
+    item("tool_calls", plural(totals.tool_calls, "tool call")),
+    item("errors", plural(totals.errors, "error")),
+    item("tokens", `tokens in ${fmtInt(totals.input_tokens)} / out ${fmtInt(totals.output_tokens)}`),
+    item("cost", `est. cost ${totals.cost_usd != null ? fmtUsd(totals.cost_usd) : "unknown"}`));
+}
+
+function spanDetails(span, links) {
   const attrs = Object.entries(span.attributes || {}).sort(([a], [b]) => a.localeCompare(b));
   return h("div", { class: "span-details" },
     h("h2", {}, span.name, " ", h("span", { class: "muted small" }, `${span.kind} · ${span.service || "?"} · ${span.span_id}`)),
-    span.genai ? genaiPanel(span) : null,
+    span.genai ? genaiPanel(span, links) : null,
     span.status === "error" && !span.genai
       ? h("div", { class: "error-panel" }, h("div", { class: "part-head" }, "Error"), span.status_message || "") : null,
     h("details", { class: "attributes", open: !span.genai },
@@ -164,13 +192,14 @@ export async function traceDetailView(main, traceId) {
     put(clear(main), h("h1", {}, "Trace"), errorBox(error));
     return;
   }
-  const { trace, spans } = data;
+  const { trace, spans, totals } = data;
   clear(main);
   put(main, h("div", { class: "trace-head" },
     h("h1", {}, trace.root_name || "(unnamed trace)"),
     h("div", { class: "muted" }, `${fmtTime(trace.start_ms)} · ${fmtDuration(trace.duration_ms)} · ${plural(trace.span_count, "span")} · `,
-      `tokens in ${fmtInt(trace.input_tokens)} / out ${fmtInt(trace.output_tokens)} · `, statusCell(trace),
+      statusCell(trace),
       trace.conversation_id ? [" · conversation ", link(`/session/${encodeURIComponent(trace.conversation_id)}`, trace.conversation_id)] : null),
+    runTotals(totals),
     h("div", { class: "muted small" }, `trace ${trace.trace_id}`),
     serviceNameHint(spans.map((s) => s.service))));
 
@@ -178,24 +207,34 @@ export async function traceDetailView(main, traceId) {
   const total = Math.max(trace.duration_ms, 0.001);
   const detail = h("div", { class: "detail-pane" });
   const rows = [];
+  const rowOf = new Map();
+  const links = {
+    byCallId: new Map((data.tool_calls || []).map((c) => [c.call_id, c])),
+    goTo: (spanId) => { const found = rowOf.get(spanId); if (found) { select(...found); found[1].focus(); } },
+  };
   const select = (span, row) => {
     rows.forEach((r) => r.classList.remove("selected"));
     row.classList.add("selected");
-    put(clear(detail), spanDetails(span));
+    put(clear(detail), spanDetails(span, links));
   };
   const tree = h("div", { class: "span-tree", id: "span-tree" });
   for (const [span, depth] of treeOrder(spans)) {
     const left = ((span.start_ms - start) / total) * 100;
     const width = Math.max((span.duration_ms / total) * 100, 0.5);
-    const row = h("div", { class: `span-row${span.status === "error" ? " failed" : ""}${span.genai ? " genai" : ""}`, tabindex: 0 },
+    const kind = span.agent_kind || "other";
+    const row = h("div", {
+      class: `span-row kind-${kind}${span.status === "error" ? " failed" : ""}${span.genai ? " genai" : ""}`,
+      tabindex: 0, "data-span-id": span.span_id, "data-depth": depth,
+    },
       h("div", { class: "span-name", style: { paddingLeft: `${depth * 14 + 4}px` } },
-        span.genai ? h("span", { class: "badge genai" }, "AI") : null, span.name),
+        kindBadge(kind) || (span.genai ? h("span", { class: "badge genai" }, "AI") : null), span.name),
       h("div", { class: "span-bar-cell" },
         h("div", { class: "span-bar", style: { left: `${Math.min(left, 99.5)}%`, width: `${Math.min(width, 100 - Math.min(left, 99.5))}%` } })),
       h("div", { class: "span-dur num" }, fmtDuration(span.duration_ms)));
     row.addEventListener("click", () => select(span, row));
     row.addEventListener("keydown", (e) => { if (e.key === "Enter") select(span, row); });
     rows.push(row);
+    rowOf.set(span.span_id, [span, row]);
     put(tree, row);
   }
   put(main, h("div", { class: "trace-body" }, tree, detail));
