@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from anthropic_sse import sse_events
+
 CASSETTE_DIR = Path(__file__).resolve().parents[3] / "shared" / "cassettes" / "anthropic"
 
 
@@ -41,15 +43,6 @@ def _header(headers: dict[str, Any], name: str) -> str:
         if key.lower() == name:
             return value[0] if isinstance(value, list) else str(value)
     return ""
-
-
-def _events(text: str) -> list[tuple[str, dict[str, Any]]]:
-    events = []
-    for block in text.split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.strip().split("\n") if ": " in line)
-        if "event" in lines:
-            events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 def _folded(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -91,7 +84,7 @@ def load(path: Path) -> list[Recorded]:
                 status=response["status"]["code"],
                 content_type="text/event-stream" if streamed else "application/json",
                 body=body,
-                message=_folded(_events(body)) if streamed else json.loads(body),
+                message=_folded(sse_events(body)) if streamed else json.loads(body),
             )
         )
     return result

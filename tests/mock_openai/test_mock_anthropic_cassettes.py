@@ -21,6 +21,7 @@ import pytest
 import yaml
 from mock_openai_helpers import RawResponse, raw_request
 
+from anthropic_sse import sse_events
 from otel_genai.mock_openai import MockOpenAIServer
 
 CASSETTE_DIR = Path(__file__).resolve().parents[3] / "shared" / "cassettes" / "anthropic"
@@ -48,15 +49,6 @@ class Recorded:
         return isinstance(content, list) and any(block.get("type") == "tool_result" for block in content)
 
 
-def _payloads(text: str) -> list[tuple[str, dict[str, Any]]]:
-    events = []
-    for block in text.split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.strip().split("\n") if ": " in line)
-        if "event" in lines:
-            events.append((lines["event"], json.loads(lines["data"])))
-    return events
-
-
 def _folded(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     message = dict(next(payload["message"] for name, payload in events if name == "message_start"))
     final = next(payload for name, payload in events if name == "message_delta")
@@ -68,7 +60,7 @@ def _recorded(response: dict[str, Any]) -> tuple[bool, list[tuple[str, dict[str,
     raw = response["body"]["string"]
     text = gzip.decompress(raw).decode() if isinstance(raw, bytes) else raw
     if text.startswith("event:"):
-        events = _payloads(text)
+        events = sse_events(text)
         return True, events, _folded(events)
     return False, [], json.loads(text)
 
