@@ -22,7 +22,8 @@ from viewer_telemetry import Pipeline, make_pipeline  # noqa: E402
 
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.server import Endpoints, ViewerServer
-from otel_genai.viewer.store import Store, open_store
+from otel_genai.viewer.store import Store
+from otel_genai.viewer.store_location import open_store
 
 ENGINES = ["sqlite", "postgresql"]
 

@@ -138,7 +138,7 @@ def test_ui_refuses_to_run_nothing(tmp_path) -> None:
 
 def test_ui_store_option_and_environment_select_the_sqlite_file(tmp_path, monkeypatch) -> None:
     from otel_genai.viewer.config import ViewerConfig
-    from otel_genai.viewer.store import sqlite_path
+    from otel_genai.viewer.store_location import sqlite_path
 
     assert ViewerConfig(data_dir=tmp_path).store_location == str(tmp_path / "viewer.sqlite3")
     assert sqlite_path("sqlite:////var/lib/x.db").as_posix() == "/var/lib/x.db"

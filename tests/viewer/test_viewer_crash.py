@@ -18,7 +18,7 @@ import pytest
 import requests
 from viewer_telemetry import query_rows, trace_request
 
-from otel_genai.viewer.store import open_store
+from otel_genai.viewer.store_location import open_store
 
 # The real `otel-genai ui` process, started as the ingest benchmark starts it.
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))

@@ -45,7 +45,7 @@ def test_data_survives_a_restart(viewer_factory) -> None:
 
 
 def test_acknowledged_requests_are_committed(viewer, store_location) -> None:
-    from otel_genai.viewer.store import open_store
+    from otel_genai.viewer.store_location import open_store
 
     request, ids = trace_request(5, time.time_ns())
     response = requests.post(

@@ -16,7 +16,7 @@ from otel_genai.viewer.pricing import PRICE_BOOK, TokenUsage
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
 
 if TYPE_CHECKING:
-    from otel_genai.viewer.store import Reader
+    from otel_genai.viewer.reader import Reader
 
 _NS_PER_DAY = 86_400_000_000_000
 _CUMULATIVE = 2

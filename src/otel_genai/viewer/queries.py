@@ -16,7 +16,7 @@ from otel_genai.viewer.dialects import first_chunk_seconds
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
 
 if TYPE_CHECKING:
-    from otel_genai.viewer.store import Reader
+    from otel_genai.viewer.reader import Reader
 
 MAX_PAGE_SIZE = 200
 AGENT_OPERATIONS_SQL = "(" + ", ".join(f"'{op}'" for op in sorted(AGENT_OPERATIONS)) + ")"

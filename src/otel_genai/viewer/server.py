@@ -21,7 +21,8 @@ from starlette.types import ASGIApp
 from otel_genai.viewer.config import ViewerConfig
 from otel_genai.viewer.receiver_grpc import start_grpc_receiver
 from otel_genai.viewer.receiver_http import receiver_app
-from otel_genai.viewer.store import RetentionPolicy, Store, open_store
+from otel_genai.viewer.store import RetentionPolicy, Store
+from otel_genai.viewer.store_location import open_store
 from otel_genai.viewer.web import page_app
 
 log = logging.getLogger(__name__)

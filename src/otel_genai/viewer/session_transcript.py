@@ -11,7 +11,7 @@ from otel_genai.viewer.queries import LOG_COLUMNS, log_view
 from otel_genai.viewer.schema import MODEL_CALL_CONDITION
 
 if TYPE_CHECKING:
-    from otel_genai.viewer.store import Reader
+    from otel_genai.viewer.reader import Reader
 
 
 def _call_conversation(conn: Reader, span_row_id: int) -> dict[str, Any]:

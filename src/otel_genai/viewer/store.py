@@ -5,56 +5,24 @@ queries through it. The embedded engine is SQLite (one file, one process); the s
 is PostgreSQL (many receivers and pages on several hosts share one database). Everything
 engine-specific, SQL included, lives in the engine modules; the page's queries
 (``queries.py``, ``overview.py``) are written once and run on either through a ``Reader``.
+``store_location.open_store`` picks the engine.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from otel_genai.viewer import overview, queries, untraced_logs
 from otel_genai.viewer.otlp_rows import Batch
+from otel_genai.viewer.reader import Reader
 from otel_genai.viewer.session_transcript import session_transcript
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-SQLITE_SCHEME = "sqlite:///"
 
 
 class StoreUnavailable(Exception):
     """The store cannot be opened (e.g. the database server refuses): a one-line reason."""
-
-
-class Reader(Protocol):
-    """A read-only session on the store, for the page's queries.
-
-    ``execute`` takes ``?`` placeholders on both engines and returns a cursor whose rows can
-    be read by column name or position.
-    """
-
-    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
-        """Run one query."""
-
-    def contains_sql(self, delimited_column: str) -> str:
-        """A condition: the ``,a,b,`` list in ``delimited_column`` holds the value of one ``?``."""
-
-    def json_value_sql(self, json_column: str, key: str) -> str:
-        """An expression: the value of top-level ``key`` in the JSON object in ``json_column``, read
-        as a number, string or boolean (None when absent)."""
-
-    def json_text_sql(self, json_column: str, key: str) -> str:
-        """An expression: top-level ``key`` of the JSON object in ``json_column`` as text, comparable
-        with a ``?`` string (None when absent)."""
-
-    def indexed_by(self, index: str) -> str:
-        """What follows a table's name in FROM to read it through ``index``, on an engine whose
-        planner needs telling (else nothing)."""
-
-    def matching_traces(self, words: list[str], below_trace_no: int | None) -> Iterator[int]:
-        """Trace numbers whose captured content has all ``words`` (the last as a prefix), newest first."""
 
 
 @dataclass(frozen=True)
@@ -144,29 +112,3 @@ class Store(abc.ABC):
     def untraced_logs(self, before: str | None = None, limit: int = 100) -> dict[str, Any]:
         with self.reading() as reader:
             return untraced_logs.list_untraced_logs(reader, before, limit)
-
-
-def is_postgres_location(location: str) -> bool:
-    return location.startswith(POSTGRES_SCHEMES)
-
-
-def sqlite_path(location: str) -> Path:
-    """The file of a SQLite location: a path, or ``sqlite:///relative`` / ``sqlite:////absolute``."""
-    if location.startswith(SQLITE_SCHEME):
-        location = location[len(SQLITE_SCHEME) :]
-    return Path(location).expanduser()
-
-
-def open_store(location: str, *, index_in_background: bool = False, pool_size: int = 8, writer: bool = True) -> Store:
-    """The store at ``location``: a ``postgresql://`` URL, or a SQLite file (path or ``sqlite:///``).
-
-    ``writer=False`` (a page-only instance) opens a PostgreSQL store without migrating or
-    writing anything, so it can read a hot-standby replica.
-    """
-    if is_postgres_location(location):
-        from otel_genai.viewer.store_postgres import PostgresStore
-
-        return PostgresStore(location, pool_size=pool_size, writer=writer)
-    from otel_genai.viewer.store_sqlite import SqliteStore
-
-    return SqliteStore(sqlite_path(location), index_in_background=index_in_background)

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from otel_genai.viewer.store import Reader
+    from otel_genai.viewer.reader import Reader
 
 MAX_PAGE_SIZE = 200
 
