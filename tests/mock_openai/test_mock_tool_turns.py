@@ -34,9 +34,8 @@ def _result(name: str) -> str:
 
 
 def _chat_step(client: openai.OpenAI, history: list[Any], tools: list[str], options: dict[str, Any]) -> Step:
-    completion = client.chat.completions.create(
-        model="gpt-4o-mini", messages=history, tools=[_chat_tool(name) for name in tools], **options
-    )
+    offered = [_chat_tool(name) for name in tools] or openai.NOT_GIVEN
+    completion = client.chat.completions.create(model="gpt-4o-mini", messages=history, tools=offered, **options)
     message = completion.choices[0].message
     calls = message.tool_calls or []
     if not calls:
@@ -54,9 +53,8 @@ def _chat_step(client: openai.OpenAI, history: list[Any], tools: list[str], opti
 
 
 def _responses_step(client: openai.OpenAI, history: list[Any], tools: list[str], options: dict[str, Any]) -> Step:
-    response = client.responses.create(
-        model="gpt-4o-mini", input=history, tools=[_responses_tool(name) for name in tools], **options
-    )
+    offered = [_responses_tool(name) for name in tools] or openai.NOT_GIVEN
+    response = client.responses.create(model="gpt-4o-mini", input=history, tools=offered, **options)
     calls = [item for item in response.output if item.type == "function_call"]
     if not calls:
         history.append({"role": "assistant", "content": response.output_text})
@@ -116,6 +114,16 @@ def test_each_tool_once_then_the_handoff_then_the_next_agents_tools_then_text(st
     assert agent == "billing"
     # The answer reports the results it was handed last.
     assert isinstance(text, str) and "get_invoice returned get_invoice says ok" in text
+
+
+@pytest.mark.parametrize("step", APIS)
+def test_the_agent_handed_to_answers_the_question_not_the_handoff(step, openai_client) -> None:
+    history: list[Any] = [{"role": "user", "content": "Write a short poem about Paris."}]
+    steps = run_turn(step, openai_client, history, {"triage": ["transfer_to_poet"], "poet": []}, "triage")
+    assert steps[0] == ("triage", ("transfer_to_poet",))
+    agent, text = steps[1]
+    assert agent == "poet" and isinstance(text, str)
+    assert "transfer_to_poet" not in text and len(text.splitlines()) >= 4  # a poem, not a report of the hand-off
 
 
 @pytest.mark.parametrize("step", APIS)

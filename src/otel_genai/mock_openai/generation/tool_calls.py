@@ -29,17 +29,17 @@ MAX_PARALLEL_CALLS = 3
 HANDOFF_PREFIX = "transfer_to_"
 
 
+def is_handoff(tool_name: str) -> bool:
+    """True for a hand-off to another agent, offered as a tool."""
+    return tool_name.startswith(HANDOFF_PREFIX)
+
+
 @dataclass(frozen=True)
 class FunctionTool:
     """A function tool offered by the request."""
 
     name: str
     parameters: Mapping[str, Any] | None
-
-    @property
-    def is_handoff(self) -> bool:
-        """True for a hand-off to another agent, offered as a tool."""
-        return self.name.startswith(HANDOFF_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,10 @@ def plan_tool_calls(
     pending = [tool for tool in tools if tool.name not in answered]
     if named is not None:
         return _calls([tool for tool in pending if tool.name == named][:1], new_id)
-    ordinary = [tool for tool in pending if not tool.is_handoff]
+    ordinary = [tool for tool in pending if not is_handoff(tool.name)]
     if ordinary:
         return _calls(ordinary[:MAX_PARALLEL_CALLS] if parallel else ordinary[:1], new_id)
-    return _calls([tool for tool in pending if tool.is_handoff][:1], new_id)
+    return _calls([tool for tool in pending if is_handoff(tool.name)][:1], new_id)
 
 
 def _calls(tools: Sequence[FunctionTool], new_id: Callable[[], str]) -> list[ToolCall]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from otel_genai.mock_openai.generation.tool_calls import is_handoff
 from otel_genai.mock_openai.openai.usage import count_prompt
 
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text", "refusal"})
@@ -33,8 +34,9 @@ class Conversation:
 
     @property
     def ends_with_tool_output(self) -> bool:
-        """True when the last turn hands tool results back to the model."""
-        return bool(self.tool_results)
+        """True when the last turn hands tool results back to the model to talk about. A hand-off's
+        result is not one: the agent handed to answers the user's question."""
+        return any(not is_handoff(name) for name, _ in self.tool_results)
 
     @property
     def prompt_tokens(self) -> int:
