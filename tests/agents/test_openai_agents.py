@@ -251,9 +251,10 @@ async def test_a_failing_tool_marks_its_span_and_the_run_goes_on(agents_instrume
     assert point.attributes["error.type"] == span.attributes["error.type"]
 
 
-async def test_a_handoff_puts_the_next_agent_under_the_first_in_one_trace(agents_instrumented, sdk_client):
+@pytest.mark.parametrize("model_class", [OpenAIResponsesModel, OpenAIChatCompletionsModel])
+async def test_a_handoff_puts_the_next_agent_under_the_first_in_one_trace(agents_instrumented, sdk_client, model_class):
     captured = agents_instrumented(client=True)
-    model = OpenAIResponsesModel("gpt-4o-mini", sdk_client)
+    model = model_class("gpt-4o-mini", sdk_client)
     weather = weather_agent(model)
     triage = Agent(name="Triage", instructions="Hand off weather questions.", handoffs=[weather], model=model)
     result = await Runner.run(triage, "Weather in Paris?")
