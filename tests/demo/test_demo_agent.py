@@ -18,6 +18,9 @@ from typing import Any
 from click.testing import CliRunner
 
 from otel_genai.cli import main
+from otel_genai.demo.console_output import ConsoleOutput, Document
+from otel_genai.demo.providers import OPENAI_AGENT
+from otel_genai.demo.runner import AppRun
 
 OTEL_GENAI = str(Path(sys.executable).parent / "otel-genai")
 SECTION = re.compile(r"^── (?P<title>.+?) ─+$", re.MULTILINE)
@@ -162,3 +165,18 @@ def test_agent_demo_takes_no_other_provider() -> None:
     result = CliRunner().invoke(main, ["demo", "--agent", "--provider", "anthropic"])
     assert result.exit_code == 2
     assert "--agent runs an OpenAI Agents SDK app: it takes no --provider anthropic" in result.output
+
+
+def test_a_failed_agent_run_is_explained_by_its_failed_model_call() -> None:
+    # As printed by a run whose first model call got 401: the chat span ends first, then the agent's.
+    output = ConsoleOutput(
+        spans=[
+            Document("", {"attributes": {"error.type": "openai.AuthenticationError"}}),
+            Document("", {"attributes": {"error.type": "Error in agent run"}}),
+        ]
+    )
+    run = AppRun(1, "", "Traceback (most recent call last):\n  ...\n", "http://127.0.0.1:9/v1", OPENAI_AGENT)
+    assert run.failure(output) == (
+        "the server at http://127.0.0.1:9/v1 refused OPENAI_API_KEY (401): set a valid key, "
+        "or unset OPENAI_API_KEY to run offline against the local endpoint."
+    )

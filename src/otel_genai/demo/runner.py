@@ -80,7 +80,7 @@ class AppRun:
         # agent's span, which carries the SDK's own label. The traceback's last line comes last.
         spans = reversed(output.spans) if output else []
         error_types = [(span.data.get("attributes") or {}).get(semconv.ERROR_TYPE) for span in spans]
-        for error_type in [*(error for error in error_types if error), raised]:
+        for error_type in [*error_types, raised]:
             explanation = failures.explain(error_type, message, self.base_url, self.provider)
             if explanation is not None:
                 return explanation
