@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import importlib.util
 
 import click
 
@@ -26,17 +27,29 @@ def main() -> None:
     show_default=True,
     help="The client the poem app uses.",
 )
-def demo(to_viewer: bool, page_url: str, otlp_endpoint: str, provider: str) -> None:
+@click.option(
+    "--agent",
+    is_flag=True,
+    help="Run the agent app instead (OpenAI Agents SDK: two tools and a hand-off; needs otel-genai[agents]).",
+)
+def demo(to_viewer: bool, page_url: str, otlp_endpoint: str, provider: str, agent: bool) -> None:
     """Run the GenAI announcement's example app, instrumented.
 
     Console exporters print the span, the metrics and the poem event; with --ui the
     telemetry goes to `otel-genai ui` instead (started here if it is not running).
     Without OPENAI_API_KEY (ANTHROPIC_API_KEY with --provider anthropic) the app talks
-    to the project's local endpoint, offline.
+    to the project's local endpoint, offline. --agent runs an OpenAI Agents SDK app (a
+    concierge with two tools hands off to a poet) and ends with its span tree.
     """
-    from otel_genai.demo.providers import PROVIDERS
+    from otel_genai.demo.providers import OPENAI_AGENT, PROVIDERS
 
     chosen = PROVIDERS[provider]
+    if agent:
+        if provider != "openai":
+            raise click.UsageError("--agent runs an OpenAI Agents SDK app: it takes no --provider anthropic")
+        if importlib.util.find_spec("agents") is None:
+            raise click.ClickException('--agent needs the OpenAI Agents SDK: pip install "otel-genai[agents]"')
+        chosen = OPENAI_AGENT
     if to_viewer:
         from otel_genai.demo.with_viewer import run_demo_with_viewer
 

@@ -251,9 +251,10 @@ async def test_a_failing_tool_marks_its_span_and_the_run_goes_on(agents_instrume
     assert point.attributes["error.type"] == span.attributes["error.type"]
 
 
-async def test_a_handoff_puts_the_next_agent_under_the_first_in_one_trace(agents_instrumented, sdk_client):
+@pytest.mark.parametrize("model_class", [OpenAIResponsesModel, OpenAIChatCompletionsModel])
+async def test_a_handoff_puts_the_next_agent_under_the_first_in_one_trace(agents_instrumented, sdk_client, model_class):
     captured = agents_instrumented(client=True)
-    model = OpenAIResponsesModel("gpt-4o-mini", sdk_client)
+    model = model_class("gpt-4o-mini", sdk_client)
     weather = weather_agent(model)
     triage = Agent(name="Triage", instructions="Hand off weather questions.", handoffs=[weather], model=model)
     result = await Runner.run(triage, "Weather in Paris?")
@@ -265,9 +266,11 @@ async def test_a_handoff_puts_the_next_agent_under_the_first_in_one_trace(agents
     second = tree.one("invoke_agent Weather")
     assert second.parent.span_id == root.context.span_id
     assert root.start_time < second.start_time and second.end_time <= root.end_time
-    # Triage's model call asked for the hand-off; Weather's answered.
+    # Triage's model call asked for the hand-off; Weather's asked for its two tools, then answered.
     assert [s.name for s in tree.children(root)] == ["chat gpt-4o-mini", "invoke_agent Weather"]
-    assert [s.name for s in tree.children(second)] == ["chat gpt-4o-mini"]
+    names = [s.name for s in tree.children(second)]
+    assert names[0] == names[-1] == "chat gpt-4o-mini"
+    assert sorted(names[1:-1]) == ["execute_tool get_time", "execute_tool get_weather"]
     assert len({s.context.trace_id for s in tree.spans}) == 1
 
 

@@ -63,17 +63,6 @@ def _scenario(app: Any, scenario: str) -> Any:
 
 
 @pytest.fixture
-def viewer_endpoints(tmp_path: Path) -> Iterator[Any]:
-    """A viewer already running (in this process) on ephemeral ports."""
-    from otel_genai.viewer.config import ViewerConfig
-    from otel_genai.viewer.server import ViewerServer
-
-    config = ViewerConfig(http_port=0, grpc_port=0, page_port=0, data_dir=tmp_path / "viewer", grpc_enabled=False)
-    with ViewerServer(config) as server:
-        yield server.endpoints
-
-
-@pytest.fixture
 def idle_port() -> Iterator[int]:
     """A port held for the test but not listening: connections to it are refused.
 

@@ -1,16 +1,18 @@
-"""The clients the demo can run the poem app with, and what each needs from the environment."""
+"""The demo's apps and the client each runs with, and what each needs from the environment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class DemoProvider:
-    """One client: its poem app, its environment variables, and its base URL's shape."""
+    """One demo app and its client: the app, the command that runs it, the client's environment
+    variables, and its base URL's shape."""
 
     name: str
     app_module: str
+    command: str
     key_env: str
     base_url_env: str
     default_base_url: str
@@ -27,6 +29,7 @@ class DemoProvider:
 OPENAI = DemoProvider(
     name="openai",
     app_module="otel_genai.demo.poem",
+    command="otel-genai demo",
     key_env="OPENAI_API_KEY",
     base_url_env="OPENAI_BASE_URL",
     default_base_url="https://api.openai.com/v1",
@@ -39,6 +42,7 @@ OPENAI = DemoProvider(
 ANTHROPIC = DemoProvider(
     name="anthropic",
     app_module="otel_genai.demo.claude_poem",
+    command="otel-genai demo --provider anthropic",
     key_env="ANTHROPIC_API_KEY",
     base_url_env="ANTHROPIC_BASE_URL",
     default_base_url="https://api.anthropic.com",
@@ -49,3 +53,11 @@ ANTHROPIC = DemoProvider(
 )
 
 PROVIDERS: dict[str, DemoProvider] = {provider.name: provider for provider in (OPENAI, ANTHROPIC)}
+
+# The agent app (the OpenAI Agents SDK) talks to OpenAI through the same client and settings.
+OPENAI_AGENT = replace(
+    OPENAI,
+    app_module="otel_genai.demo.agent_app",
+    command="otel-genai demo --agent",
+    instrumentation="openai_agents",
+)

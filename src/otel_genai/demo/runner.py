@@ -75,11 +75,16 @@ class AppRun:
         """The one-line explanation of a failure the user can fix, if it is one."""
         if self.returncode == 0:
             return None
-        error_type, message = failures.raised_in(self.stderr)
-        spans = output.spans if output else []
-        if spans:
-            error_type = (spans[-1].data.get("attributes") or {}).get(semconv.ERROR_TYPE) or error_type
-        return failures.explain(error_type, message, self.base_url, self.provider)
+        raised, message = failures.raised_in(self.stderr)
+        # The failed call's span names the client's exception; in an agent run it ends before the
+        # agent's span, which carries the SDK's own label. The traceback's last line comes last.
+        spans = reversed(output.spans) if output else []
+        error_types = [(span.data.get("attributes") or {}).get(semconv.ERROR_TYPE) for span in spans]
+        for error_type in [*error_types, raised]:
+            explanation = failures.explain(error_type, message, self.base_url, self.provider)
+            if explanation is not None:
+                return explanation
+        return None
 
 
 def run_app(

@@ -17,7 +17,10 @@ OpenAI endpoints: ``POST /v1/chat/completions``, ``/v1/completions``, ``/v1/embe
 ``/v1/responses``; ``GET /v1/responses/{id}``, ``/v1/models``, ``/v1/models/{id}``.
 Azure: ``/openai/deployments/{deployment}/{chat/completions,completions,embeddings}``
 (``api-version`` and an ``api-key`` or bearer token required), ``/openai/responses``,
-and ``/openai/v1/...`` mirroring ``/v1/...``.
+and ``/openai/v1/...`` mirroring ``/v1/...``. Offered function tools (Chat and Responses)
+are called once per turn, the turn being everything since the user's last message: the
+ordinary tools first, then one hand-off (``transfer_to_<agent>``, as the OpenAI Agents SDK
+names them), then the answer is text (``generation.tool_calls`` states the rule).
 
 Anthropic endpoints: ``POST /v1/messages`` (``?beta=true`` too; an ``x-api-key`` or
 bearer token and an ``anthropic-version`` header required), plain or ``stream: true``

@@ -117,7 +117,8 @@ def _thinking_block(prompt: Prompt, budget: int) -> Block:
 
 
 def _tool_calls(offered: list[Any], choice: params.ToolChoice, ctx: RequestContext, prompt: Prompt) -> list[ToolCall]:
-    # A forced reply is text by definition; tool results call for an answer, not more calls.
+    # A forced reply is text by definition; tool results call for an answer, not more calls
+    # (as Claude did in the recordings, which the mock's Messages replies are checked against).
     if choice.kind == "none" or ctx.forced_reply is not None or prompt.ends_with_tool_results:
         return []
     custom = [

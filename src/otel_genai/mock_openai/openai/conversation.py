@@ -2,7 +2,8 @@
 
 The mock only needs a few facts from a conversation: the text of each message
 (to count prompt tokens), how many images it holds, what the user last said,
-and whether it ends with tool results the model should now talk about.
+which tools the current turn (everything since the user's last message) already has
+results for, and whether it ends with tool results the model should now talk about.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from otel_genai.mock_openai.generation.tool_calls import is_handoff
 from otel_genai.mock_openai.openai.usage import count_prompt
 
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text", "refusal"})
@@ -27,11 +29,14 @@ class Conversation:
     images: int
     last_user_text: str
     tool_results: tuple[tuple[str, str], ...]
+    answered_tools: frozenset[str] = frozenset()
+    """Names of the tools whose results the current turn holds: the mock calls each tool once a turn."""
 
     @property
     def ends_with_tool_output(self) -> bool:
-        """True when the last turn hands tool results back to the model."""
-        return bool(self.tool_results)
+        """True when the last turn hands tool results back to the model to talk about. A hand-off's
+        result is not one: the agent handed to answers the user's question."""
+        return any(not is_handoff(name) for name, _ in self.tool_results)
 
     @property
     def prompt_tokens(self) -> int:
@@ -45,9 +50,15 @@ def from_chat_messages(messages: Sequence[Any]) -> Conversation:
     images = 0
     last_user = ""
     call_names: dict[str, str] = {}
+    answered: set[str] = set()
     for message in messages:
         if not isinstance(message, Mapping):
             continue
+        role = message.get("role")
+        if role == "user":
+            answered = set()
+        elif role in _TOOL_ROLES:
+            answered.add(str(message.get("name") or call_names.get(str(message.get("tool_call_id")), "")))
         text, message_images = content_text(message.get("content"))
         images += message_images
         for call in message.get("tool_calls") or ():
@@ -56,7 +67,7 @@ def from_chat_messages(messages: Sequence[Any]) -> Conversation:
                 call_names[str(call.get("id"))] = str(function.get("name", ""))
                 text += f"{function.get('name', '')} {function.get('arguments', '')}"
         texts.append(text)
-        if message.get("role") == "user":
+        if role == "user":
             last_user = text
     results: list[tuple[str, str]] = []
     for message in reversed(messages):
@@ -64,7 +75,7 @@ def from_chat_messages(messages: Sequence[Any]) -> Conversation:
             break
         name = message.get("name") or call_names.get(str(message.get("tool_call_id")), "the tool")
         results.insert(0, (str(name), content_text(message.get("content"))[0]))
-    return Conversation(tuple(texts), images, last_user, tuple(results))
+    return Conversation(tuple(texts), images, last_user, tuple(results), frozenset(answered))
 
 
 def from_responses_input(
@@ -78,6 +89,7 @@ def from_responses_input(
     last_user = ""
     call_names = dict(known_calls)
     results: list[tuple[str, str]] = []
+    answered: set[str] = set()
     for item in items:
         if not isinstance(item, Mapping):
             continue
@@ -87,6 +99,7 @@ def from_responses_input(
             output = item.get("output")
             text = output if isinstance(output, str) else content_text(output)[0]
             results.append((name, text))
+            answered.add(name)
             texts.append(text)
             continue
         results = []
@@ -99,7 +112,8 @@ def from_responses_input(
             texts.append(text)
             if item.get("role") == "user":
                 last_user = text
-    return Conversation(tuple(texts), images, last_user, tuple(results))
+                answered = set()
+    return Conversation(tuple(texts), images, last_user, tuple(results), frozenset(answered))
 
 
 def content_text(content: Any) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from otel_genai.mock_openai.generation.tool_calls import FunctionTool, ToolCall, plan_tool_calls
@@ -30,12 +30,16 @@ def responses_function_tools(tools: Any) -> list[FunctionTool]:
     ]
 
 
-def openai_tool_calls(tools: Sequence[FunctionTool], tool_choice: Any, parallel: bool) -> list[ToolCall]:
-    """The calls to make for a ``tool_choice``: none for ``none``, the named tool when it names one,
-    else as :func:`plan_tool_calls` decides."""
+def openai_tool_calls(
+    tools: Sequence[FunctionTool], tool_choice: Any, parallel: bool, answered: Collection[str]
+) -> list[ToolCall]:
+    """The calls to make for a ``tool_choice``: none for ``none``, else as :func:`plan_tool_calls`
+    decides (the named tool when it names one); *answered*: the tools the turn has results for."""
     if tool_choice == "none":
         return []
-    return plan_tool_calls(tools, named=_named_tool(tool_choice), parallel=parallel, new_id=tool_call_id)
+    return plan_tool_calls(
+        tools, named=_named_tool(tool_choice), parallel=parallel, new_id=tool_call_id, answered=answered
+    )
 
 
 def _named_tool(tool_choice: Any) -> str | None:

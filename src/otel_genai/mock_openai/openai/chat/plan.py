@@ -91,12 +91,13 @@ class ChatPlan:
 def plan_chat(body: Mapping[str, Any], ctx: RequestContext, model: str, conversation: Conversation) -> ChatPlan:
     """Decide every choice of the completion."""
     tools = chat_function_tools(body.get("tools"))
-    # A forced reply is text by definition; tool results call for an answer, not more calls.
-    may_call = bool(tools) and ctx.forced_reply is None and not conversation.ends_with_tool_output
+    # A forced reply is text by definition.
+    may_call = bool(tools) and ctx.forced_reply is None
     parallel = body.get("parallel_tool_calls") is not False
     choices: list[ChatChoice] = []
+    answered = conversation.answered_tools
     for index in range(choice_count(body)):
-        calls = openai_tool_calls(tools, body.get("tool_choice"), parallel) if may_call else []
+        calls = openai_tool_calls(tools, body.get("tool_choice"), parallel, answered) if may_call else []
         if calls:
             choices.append(ChatChoice(index, None, tuple(calls)))
         else:

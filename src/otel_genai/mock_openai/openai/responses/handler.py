@@ -128,15 +128,16 @@ def _plan_output(body: Mapping[str, Any], ctx: RequestContext, model: str, conve
         output.items.append(reasoning_item(summary))
         output.reasoning_tokens = count_tokens(summary) * REASONING_TOKENS_PER_OUTPUT_TOKEN
     tool_choice = body.get("tool_choice")
-    answering_tools = ctx.forced_reply is not None or conversation.ends_with_tool_output
     parallel = body.get("parallel_tool_calls") is not False
     functions = responses_function_tools(body.get("tools"))
-    calls = [] if answering_tools else openai_tool_calls(functions, tool_choice, parallel)
+    forced = ctx.forced_reply is not None
+    calls = [] if forced else openai_tool_calls(functions, tool_choice, parallel, conversation.answered_tools)
     if calls:
         for call in calls:
             output.items.append(function_call_item(call))
             output.visible_tokens += count_tokens(call.arguments) + 1
         return output
+    answering_tools = forced or conversation.ends_with_tool_output
     searching = not answering_tools and tool_choice != "none" and _offers_web_search(body.get("tools"))
     if searching:
         output.items.append(web_search_item(prompt))
