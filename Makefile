@@ -53,7 +53,8 @@ test-oldest-openai:
 # The Anthropic tests against the oldest anthropic client we support.
 OLDEST_ANTHROPIC := .venv-oldest-anthropic
 ANTHROPIC_TESTS := tests/instrumentation/test_anthropic_*.py tests/acceptance/test_anthropic_cassettes.py \
-	tests/reliability/test_anthropic_paths.py tests/mock_openai/test_mock_anthropic*.py
+	tests/reliability/test_anthropic_paths.py tests/reliability/test_instrumentor_lifecycle.py \
+	tests/mock_openai/test_mock_anthropic*.py
 test-oldest-anthropic:
 	$(PYTHON) -m venv $(OLDEST_ANTHROPIC)
 	$(OLDEST_ANTHROPIC)/bin/python -m pip install -q --upgrade pip
