@@ -143,6 +143,23 @@ def test_a_chunk_the_folder_cannot_read_stops_folding_not_the_stream(pipeline: P
     assert "gen_ai.response.finish_reasons" not in attrs
 
 
+class Undecided(Words):
+    """A folder whose ``finished`` fails (a bug of ours)."""
+
+    @property
+    def finished(self) -> bool:
+        raise LookupError("cannot tell")
+
+
+def test_a_folder_that_cannot_tell_whether_the_stream_finished_does_not_fail_the_call(pipeline: Pipeline) -> None:
+    call = pipeline.start()
+    folder = Undecided(call.invocation, call.reads_messages)
+    assert list(observe_chunks(iter(CHUNKS), StreamRecorder(call, folder))) == CHUNKS
+    attrs = pipeline.attributes()
+    assert "error.type" not in attrs  # our failure is not an incomplete stream
+    assert attrs["gen_ai.response.finish_reasons"] == ("stop",)  # what the folder read is kept
+
+
 def test_a_stream_dropped_unfinished_ends_as_abandoned(pipeline: Pipeline) -> None:
     call = pipeline.start()
     observer = observe_chunks(iter(CHUNKS), recorder(call))
