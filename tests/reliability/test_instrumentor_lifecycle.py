@@ -19,9 +19,12 @@ from typing import Any
 
 import pytest
 from anthropic_calls import ANTHROPIC, ANTHROPIC_METHODS
+from anthropic_calls import MODEL as CLAUDE
 from reliability_calls import (
     CALL_TAG,
+    CHAT_MODEL,
     MATRIX_ENV,
+    MESSAGES,
     METHODS,
     MODES,
     OPENAI,
@@ -30,6 +33,8 @@ from reliability_calls import (
     Method,
     Run,
     error_message,
+    identity,
+    normalize,
     skip_reason,
 )
 
@@ -263,3 +268,61 @@ def test_uninstrument_puts_back_the_very_functions(steps_of: Callable[[ClientKin
         assert now() == wrapped  # a second instrument() wraps nothing again
         steps.uninstrument()
         assert [n for n, f in now().items() if f is not before[n]] == []
+
+
+# --- instrument() and uninstrument() while a stream is being read ------------------------------------
+
+
+def _openai_stream(client: Any) -> Any:
+    return client.chat.completions.create(model=CHAT_MODEL, messages=MESSAGES, stream=True)
+
+
+def _anthropic_stream(client: Any) -> Any:
+    return client.messages.create(model=CLAUDE, max_tokens=100, messages=MESSAGES, stream=True)
+
+
+def _anthropic_helper(client: Any) -> Any:
+    return client.messages.stream(model=CLAUDE, max_tokens=100, messages=MESSAGES).__enter__()
+
+
+OPENED: dict[str, tuple[ClientKind, Callable[[Any], Any]]] = {
+    "openai-chat.create(stream)": (OPENAI, _openai_stream),
+    "anthropic-messages.create(stream)": (ANTHROPIC, _anthropic_stream),
+    "anthropic-messages.stream()": (ANTHROPIC, _anthropic_helper),
+}
+
+
+@pytest.mark.parametrize("opened", sorted(OPENED))
+@pytest.mark.parametrize("switch", ["uninstrument", "instrument"])
+def test_switching_while_a_stream_is_read(
+    mock_server: Any, steps_of: Callable[[ClientKind], Steps], opened: str, switch: str
+) -> None:
+    """A stream opened instrumented and read on after uninstrument() is recorded whole, once; one
+    opened before instrument() stays unrecorded."""
+    kind, open_stream = OPENED[opened]
+    steps = steps_of(kind)
+    options = {"base_url": kind.base_url(mock_server), "api_key": "sk-lifecycle", "max_retries": 0}
+    with kind.sync_client(**options) as client:
+        baseline = [_seen(chunk) for chunk in open_stream(client)]
+        if switch == "uninstrument":
+            steps.instrument()
+        stream = open_stream(client)
+        first = next(iter(stream))
+        getattr(steps, switch)()
+        rest = [_seen(chunk) for chunk in stream]
+        stream.close()
+    if switch == "instrument":
+        steps.uninstrument()
+    assert [_seen(first), *rest] == baseline
+    spans = steps.captured.spans()
+    if switch == "instrument":
+        assert spans == []
+        return
+    (span,) = spans
+    assert "error.type" not in span.attributes
+    assert span.attributes["gen_ai.response.finish_reasons"]  # the stream's last word was read
+    assert span.attributes["gen_ai.response.id"] == identity(first)[0]
+
+
+def _seen(chunk: Any) -> Any:
+    return normalize(chunk.model_dump(warnings=False))

@@ -325,7 +325,7 @@ def _reaches(owner: type, name: str, method: Method) -> bool:
 
 
 @pytest.mark.parametrize(("owner", "name"), list(TRANSLATORS), ids=lambda x: x if isinstance(x, str) else x.__name__)
-@pytest.mark.parametrize("method", ANTHROPIC_FAULT_METHODS, ids=lambda m: m.name)
+@pytest.mark.parametrize("method", ANTHROPIC_FAULT_METHODS, ids=lambda m: f"{m.kind.name}-{m.name}")
 def test_a_raising_translator_leaves_the_call_unchanged(
     mock_server: Any, monkeypatch: pytest.MonkeyPatch, fresh_warnings: None, method: Method, owner: type, name: str
 ) -> None:
