@@ -154,14 +154,19 @@ def steps_of(captured: Captured) -> Iterator[Callable[[ClientKind], Steps]]:
             steps.uninstrument()
 
 
+def _steps_for(method: Method, steps_of: Callable[[ClientKind], Steps]) -> Steps:
+    """The steps of the method's client library, if the installed release has the method."""
+    reason = skip_reason(method)
+    if reason:
+        pytest.skip(reason)
+    return steps_of(method.kind)
+
+
 @pytest.mark.parametrize(("method", "mode"), _params(OPENAI_CACHED_BEFORE))
 def test_one_client_through_instrument_uninstrument_and_again(
     mock_server: Any, steps_of: Callable[[ClientKind], Steps], method: Method, mode: str
 ) -> None:
-    reason = skip_reason(method)
-    if reason:
-        pytest.skip(reason)
-    steps = steps_of(method.kind)
+    steps = _steps_for(method, steps_of)
     spans: list[int] = []
 
     def then(action: Callable[[], None]) -> Callable[[], None]:
@@ -193,10 +198,7 @@ def test_one_client_through_instrument_uninstrument_and_again(
 def test_a_client_made_before_instrument_is_recorded(
     mock_server: Any, steps_of: Callable[[ClientKind], Steps], method: Method, mode: str
 ) -> None:
-    reason = skip_reason(method)
-    if reason:
-        pytest.skip(reason)
-    steps = steps_of(method.kind)
+    steps = _steps_for(method, steps_of)
     seen = calls_between(mock_server, method, mode, [steps.instrument])
     (span,) = steps.captured.spans()
     assert span.name == (f"{method.operation} {method.model}" if method.model else method.operation)
