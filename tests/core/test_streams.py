@@ -18,6 +18,7 @@ from otel_genai.config import ContentCapture, Settings
 from otel_genai.core.adapter import Operation
 from otel_genai.core.delivery import ClientTypes, deliver
 from otel_genai.core.invocation import Invocation, Message, text_part
+from otel_genai.core.patching import unwrap_all, wrap_parsers
 from otel_genai.core.streams import StreamRecorder, observe_chunks, observe_chunks_async
 from otel_genai.core.telemetry import GenAITelemetry, ModelCall
 from telemetry_capture import Captured
@@ -140,6 +141,23 @@ def test_a_chunk_the_folder_cannot_read_stops_folding_not_the_stream(pipeline: P
     assert "error.type" not in attrs
     # Folding stopped at the bad chunk: the record is left as it was, the call still ended.
     assert "gen_ai.response.finish_reasons" not in attrs
+
+
+class Undecided(Words):
+    """A folder whose ``finished`` fails (a bug of ours)."""
+
+    @property
+    def finished(self) -> bool:
+        raise LookupError("cannot tell")
+
+
+def test_a_folder_that_cannot_tell_whether_the_stream_finished_does_not_fail_the_call(pipeline: Pipeline) -> None:
+    call = pipeline.start()
+    folder = Undecided(call.invocation, call.reads_messages)
+    assert list(observe_chunks(iter(CHUNKS), StreamRecorder(call, folder))) == CHUNKS
+    attrs = pipeline.attributes()
+    assert "error.type" not in attrs  # our failure is not an incomplete stream
+    assert attrs["gen_ai.response.finish_reasons"] == ("stop",)  # what the folder read is kept
 
 
 def test_a_stream_dropped_unfinished_ends_as_abandoned(pipeline: Pipeline) -> None:
@@ -304,8 +322,19 @@ class RawResponse(Parsable):
 class StreamingResponse(Parsable):
     """``with_streaming_response``: read only if parsed (not a kind of RawResponse)."""
 
+    def parse(self) -> Any:  # its own, as the clients' streaming responses have
+        return super().parse()
 
-TYPES = ClientTypes(Stream, AsyncStream, raw_response=RawResponse, streaming_response=StreamingResponse)
+
+TYPES = ClientTypes(Stream, AsyncStream, raw_response=RawResponse, streaming_responses=(StreamingResponse,))
+
+
+@pytest.fixture
+def parse_observed() -> Iterator[None]:
+    """``StreamingResponse.parse`` wrapped, as an instrumentor wraps its client's."""
+    patched = wrap_parsers(TYPES)
+    yield
+    unwrap_all(patched)
 
 
 def test_a_response_is_folded_and_returned_as_it_is(pipeline: Pipeline) -> None:
@@ -343,13 +372,26 @@ def test_a_raw_response_is_parsed_once_more_for_the_record(pipeline: Pipeline) -
     assert pipeline.attributes()["gen_ai.response.id"] == "r-raw"
 
 
-def test_a_streaming_response_is_read_when_the_caller_parses_it(pipeline: Pipeline) -> None:
+def test_a_streaming_response_is_read_when_the_caller_parses_it(pipeline: Pipeline, parse_observed: None) -> None:
     call = pipeline.start()
     raw = StreamingResponse({"id": "r-lazy"})
     deliver(call, raw, WordsOperation(), TYPES)
     assert raw.parses == 0 and not call.ended
     assert raw.parse() == {"id": "r-lazy"}
     assert pipeline.attributes()["gen_ai.response.id"] == "r-lazy"
+
+
+def test_a_streaming_response_parsed_as_it_is_returned_is_read(pipeline: Pipeline, parse_observed: None) -> None:
+    """``create(...).parse()``: nothing but the expression holds the response while it parses."""
+    call = pipeline.start()
+
+    def create() -> StreamingResponse:
+        raw = StreamingResponse({"id": "r-chained"})
+        deliver(call, raw, WordsOperation(), TYPES)
+        return raw
+
+    assert create().parse() == {"id": "r-chained"}
+    assert pipeline.attributes()["gen_ai.response.id"] == "r-chained"
 
 
 def test_a_streaming_response_dropped_unparsed_ends_the_call(pipeline: Pipeline) -> None:

@@ -14,7 +14,14 @@ import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
 from otel_genai.config import ContentCapture, ConventionMode, Settings
-from otel_genai.core.invocation import Invocation, Message, ToolDefinition, text_part, tool_call_part
+from otel_genai.core.invocation import (
+    Invocation,
+    Message,
+    ToolDefinition,
+    text_part,
+    tool_call_part,
+    tool_call_response_part,
+)
 from otel_genai.core.telemetry import GenAITelemetry, ModelCall
 from telemetry_capture import ALWAYS_OFF, Captured
 
@@ -317,6 +324,21 @@ def test_legacy_events_one_per_message_and_choice() -> None:
     assert choice.body == {"index": 0, "finish_reason": "stop", "message": {"content": "Hello!"}}
     # The legacy conventions have no content attributes on spans.
     assert "gen_ai.input.messages" not in captured.span().attributes
+
+
+def test_legacy_events_give_tool_results_sent_in_a_user_message_their_own_event() -> None:
+    captured = Captured()
+    call = telemetry(captured, ContentCapture.SPAN_AND_EVENT, events=True, conventions=ConventionMode.LEGACY).start(
+        chat_record()
+    )
+    results = [tool_call_response_part("t-1", "sunny"), tool_call_response_part("t-2", {"rain": 0})]
+    call.invocation.input_messages = [Message("user", [*results, text_part("And tomorrow?")])]
+    call.end()
+    assert [(r.event_name, r.body) for r in captured.logs()] == [
+        ("gen_ai.tool.message", {"content": "sunny", "id": "t-1"}),
+        ("gen_ai.tool.message", {"content": {"rain": 0}, "id": "t-2"}),
+        ("gen_ai.user.message", {"content": "And tomorrow?"}),
+    ]
 
 
 def test_legacy_events_without_content_capture_keep_the_shape_not_the_text() -> None:

@@ -14,9 +14,16 @@ anthropic = pytest.importorskip("anthropic")
 types = anthropic.types
 
 
+def _request(path: str, body: dict[str, Any], method: str = "post") -> tuple[Any, ...]:
+    """The positional arguments the client's ``post`` hands to its ``request``."""
+    from anthropic._models import FinalRequestOptions
+
+    return (object, FinalRequestOptions.construct(method=method, url=path, json_data=body))
+
+
 def _invocation(client: Any, path: str = "/v1/messages", **body: Any) -> Invocation | None:
     body = {"model": "claude-sonnet-4-5", "max_tokens": 10, "messages": [], **body}
-    return Messages(Endpoints()).invocation(client, (path,), {"body": body, "cast_to": object})
+    return Messages(Endpoints()).invocation(client, _request(path, body), {"stream": False})
 
 
 def test_each_client_names_its_provider_and_default_server() -> None:
@@ -34,7 +41,7 @@ def test_each_client_names_its_provider_and_default_server() -> None:
 
 def test_provider_override_wins() -> None:
     inv = Messages(Endpoints("my.gateway")).invocation(
-        anthropic.Anthropic(api_key="k"), ("/v1/messages",), {"body": {"model": "m"}}
+        anthropic.Anthropic(api_key="k"), _request("/v1/messages", {"model": "m"}), {}
     )
     assert inv is not None and inv.provider == "my.gateway"
 
@@ -42,6 +49,19 @@ def test_provider_override_wins() -> None:
 @pytest.mark.parametrize("path", ["/v1/messages/count_tokens", "/v1/messages/batches", "/v1/files", "/v1/complete"])
 def test_other_posts_are_not_recorded(path: str) -> None:
     assert _invocation(anthropic.Anthropic(api_key="k"), path) is None
+
+
+def test_other_methods_are_not_recorded() -> None:
+    inv = Messages(Endpoints()).invocation(anthropic.Anthropic(api_key="k"), _request("/v1/messages", {}, "get"), {})
+    assert inv is None
+
+
+def test_the_request_layer_reads_the_body_and_its_extra_fields() -> None:
+    from anthropic._models import FinalRequestOptions
+
+    body = {"model": "claude-sonnet-4-5", "max_tokens": 10, "messages": [], "stream": True}
+    options = FinalRequestOptions.construct(method="post", url="/v1/messages", json_data=body, extra_json={"top_k": 5})
+    assert Messages().request_arguments((object, options), {"stream": True}) == {**body, "top_k": 5}
 
 
 def test_beta_path_and_stream_flag() -> None:

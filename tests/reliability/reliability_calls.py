@@ -92,7 +92,9 @@ def dump(obj: Any) -> Any:
 
 def identity(obj: Any) -> tuple[Any, Any]:
     """The (id, model) the object itself reports, exactly as sent: what the span must say."""
-    for holder in (obj, getattr(obj, "chunk", None), getattr(obj, "response", None)):
+    # Chat stream() events carry a chunk, Responses events a response, Anthropic's message_start a message.
+    holders = (obj, getattr(obj, "chunk", None), getattr(obj, "response", None), getattr(obj, "message", None))
+    for holder in holders:
         if holder is None:
             continue
         found = getattr(holder, "id", None), getattr(holder, "model", None)
@@ -454,6 +456,32 @@ def _wrapped(module_prefix: str, *methods: str) -> Callable[[], bool]:
     return check
 
 
+@dataclass(frozen=True)
+class ClientKind:
+    """A client library the table covers: its clients, where they point, its instrumentor."""
+
+    name: str
+    version: str
+    sync_client: Callable[..., Any]  # (base_url=, api_key=, max_retries=, [timeout=]) -> a client
+    async_client: Callable[..., Any]
+    base_url: Callable[[Any], str]  # the mock server -> the clients' base URL
+    instrumentor: Callable[[], Any]
+
+    def probe(self) -> Any:
+        """A client that is never called: what the installed release has."""
+        return self.sync_client(api_key="sk-probe", base_url="http://127.0.0.1:9", max_retries=0)
+
+
+OPENAI = ClientKind(
+    "openai",
+    openai.__version__,
+    lambda **options: openai.OpenAI(**options, http_client=openai.DefaultHttpxClient(verify=_SSL_CONTEXT)),
+    lambda **options: openai.AsyncOpenAI(**options, http_client=openai.DefaultAsyncHttpxClient(verify=_SSL_CONTEXT)),
+    lambda server: str(server.base_url),
+    OpenAIInstrumentor,
+)
+
+
 def _has(path: str) -> Callable[[Any], bool]:
     def check(client: Any) -> bool:
         obj = client
@@ -478,6 +506,7 @@ class Method:
     async_: AsyncRun
     client_has: Callable[[Any], bool]
     instrumented: Callable[[], bool]
+    kind: ClientKind = OPENAI
 
 
 _RESPONSES = "openai.resources.responses"
@@ -716,8 +745,11 @@ def collecting_logs(*names: str) -> Iterator[LogCollector]:
 
 
 @contextlib.contextmanager
-def instrumented(captured: Captured, env: dict[str, str] | None = None, **kwargs: Any) -> Iterator[None]:
-    """The OpenAI client instrumented into ``captured`` with the given environment, for the block."""
+def instrumented(
+    captured: Captured, env: dict[str, str] | None = None, *, kind: ClientKind = OPENAI, **kwargs: Any
+) -> Iterator[None]:
+    """The ``kind`` of client (OpenAI's by default) instrumented into ``captured`` with the given
+    environment, for the block."""
     names = (
         "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
         "OTEL_SEMCONV_STABILITY_OPT_IN",
@@ -727,7 +759,7 @@ def instrumented(captured: Captured, env: dict[str, str] | None = None, **kwargs
         "OTEL_INSTRUMENTATION_GENAI_PROVIDER_NAME",
     )
     saved = {n: os.environ.get(n) for n in names}
-    instrumentor = OpenAIInstrumentor()
+    instrumentor = kind.instrumentor()
     try:
         for n in names:
             os.environ.pop(n, None)
@@ -764,7 +796,11 @@ def run_call(server: Any, method: Method, mode: str, scenario: Scenario) -> Outc
         headers["x-mock-scenario"] = scenario.header
     run = Run(headers)
     ctx = Context(server.base_url)
-    options: dict[str, Any] = {"base_url": server.base_url, "api_key": API_KEY, "max_retries": scenario.max_retries}
+    options: dict[str, Any] = {
+        "base_url": method.kind.base_url(server),
+        "api_key": API_KEY,
+        "max_retries": scenario.max_retries,
+    }
     if scenario.timeout is not None:
         options["timeout"] = scenario.timeout
     with warnings.catch_warnings(record=True) as caught:
@@ -787,7 +823,7 @@ def run_call(server: Any, method: Method, mode: str, scenario: Scenario) -> Outc
 def _run(method: Method, mode: str, run: Run, ctx: Context, options: dict[str, Any]) -> None:
     try:
         if mode == "sync":
-            with openai.OpenAI(**options, http_client=openai.DefaultHttpxClient(verify=_SSL_CONTEXT)) as client:
+            with method.kind.sync_client(**options) as client:
                 before = otel_context.get_current()
                 try:
                     method.sync(client, run, ctx)
@@ -796,8 +832,7 @@ def _run(method: Method, mode: str, run: Run, ctx: Context, options: dict[str, A
         else:
 
             async def main() -> None:
-                http_client = openai.DefaultAsyncHttpxClient(verify=_SSL_CONTEXT)
-                async with openai.AsyncOpenAI(**options, http_client=http_client) as client:
+                async with method.kind.async_client(**options) as client:
                     before = otel_context.get_current()
                     try:
                         await method.async_(client, run, ctx)
@@ -875,10 +910,12 @@ def matrix_params(known_bugs: dict[tuple[str, str], str] | None = None) -> list[
     return params
 
 
-def skip_reason(method: Method, client: Any) -> str | None:
-    """Why this installed client cannot run ``method`` uninstrumented-vs-instrumented, if it cannot."""
-    if not method.client_has(client):
-        return f"openai {openai.__version__} has no {method.name}"
+def skip_reason(method: Method, client: Any = None) -> str | None:
+    """Why this installed client cannot run ``method`` uninstrumented-vs-instrumented, if it cannot.
+
+    ``client``: one of the method's kind to look at (by default one made here)."""
+    if not method.client_has(client if client is not None else method.kind.probe()):
+        return f"{method.kind.name} {method.kind.version} has no {method.name}"
     if not method.instrumented():
         return f"{method.name} is not in the instrumentation's target table yet"
     return None
@@ -888,10 +925,12 @@ __all__ = [
     "API_KEY",
     "CALL_TAG",
     "CHAT_MODEL",
+    "OPENAI",
     "METHODS",
     "MODES",
     "SCENARIOS",
     "CaseResult",
+    "ClientKind",
     "EndCounter",
     "Method",
     "Outcome",

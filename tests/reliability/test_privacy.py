@@ -1,29 +1,28 @@
 """Privacy: with content capture off nothing of the conversation leaves the process.
 
-Every prompt, answer, tool argument, tool result and inline image carries a unique
-marker string; the calls go through the real client against the mock; spans, log
-records (events) and metrics are serialized with the SDK's own OTLP protobuf encoders,
-and the bytes are searched. A positive control runs the same calls with content on, so
-the search is shown to find what is there. API keys and the Authorization header never
-appear, in any mode. Captured values are cut at the configured length with the
-``…[truncated N chars]`` mark, and a content hook can rewrite or drop content before
-anything is recorded.
+Every prompt, answer, tool argument, tool result, inline image and document, and every
+thought carries a unique marker string (``privacy_conversations.py``: one conversation for
+the OpenAI client, one for the Anthropic client); the calls go through the real client
+against the mock; spans, log records (events) and metrics are serialized with the SDK's own
+OTLP protobuf encoders, and the bytes are searched. A positive control runs the same calls
+with content on, so the search is shown to find what is there. API keys, cloud credentials,
+the Authorization header and the data of redacted thinking never appear, in any mode.
+Captured values are cut at the configured length with the ``…[truncated N chars]`` mark, and
+a content hook can rewrite or drop content before anything is recorded.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import uuid
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
 from typing import Any
 
-import openai
 import pytest
 from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
 from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from privacy_conversations import CONVERSATIONS, Conversation
 from reliability_calls import collecting_logs
 
 from otel_genai.core.content import TRUNCATION_MARK
@@ -32,128 +31,6 @@ from telemetry_capture import Captured, json_attr
 
 CHAT_MODEL = "gpt-4o-mini"
 EMIT_EVENTS = {"OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT": "true"}
-
-
-def _marker(kind: str) -> str:
-    return f"PRIV{kind.upper()}{uuid.uuid4().hex[:12]}"
-
-
-@dataclass
-class Markers:
-    """One unique string per piece of content a call can carry."""
-
-    system: str = field(default_factory=lambda: _marker("system"))
-    user: str = field(default_factory=lambda: _marker("user"))
-    history_arguments: str = field(default_factory=lambda: _marker("histargs"))
-    tool_result: str = field(default_factory=lambda: _marker("toolresult"))
-    tool_description: str = field(default_factory=lambda: _marker("tooldesc"))
-    answer_arguments: str = field(default_factory=lambda: _marker("answerargs"))
-    reply: str = field(default_factory=lambda: _marker("reply"))
-    image: str = field(default_factory=lambda: _marker("image"))
-    embedding_input: str = field(default_factory=lambda: _marker("embed"))
-    prompt: str = field(default_factory=lambda: _marker("prompt"))
-    completion_reply: str = field(default_factory=lambda: _marker("complreply"))
-    instructions: str = field(default_factory=lambda: _marker("instructions"))
-    responses_input: str = field(default_factory=lambda: _marker("respinput"))
-    responses_reply: str = field(default_factory=lambda: _marker("respreply"))
-    api_key: str = field(default_factory=lambda: "sk-" + _marker("apikey"))
-
-    @property
-    def image_base64(self) -> str:
-        return base64.b64encode(f"\x89PNG {self.image} pixels".encode()).decode()
-
-    def searched(self) -> dict[str, bytes]:
-        """Every marker as it would appear in serialized telemetry."""
-        found = {f.name: getattr(self, f.name).encode() for f in fields(self)}
-        found["image_base64"] = self.image_base64.encode()
-        return found
-
-
-def _tools(m: Markers) -> list[dict[str, Any]]:
-    parameters = {"type": "object", "properties": {"q": {"type": "string", "enum": [m.answer_arguments]}}}
-    return [
-        {
-            "type": "function",
-            "function": {
-                "name": "lookup",
-                "description": f"Looks things up. {m.tool_description}",
-                "parameters": {**parameters, "required": ["q"]},
-            },
-        }
-    ]
-
-
-def _history(m: Markers) -> list[dict[str, Any]]:
-    """A system prompt, a user turn with an inline image, a tool call and its result."""
-    image = {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{m.image_base64}"}}
-    arguments = json.dumps({"q": m.history_arguments})
-    return [
-        {"role": "system", "content": f"You are careful. {m.system}"},
-        {"role": "user", "content": [{"type": "text", "text": f"Look this up: {m.user}"}, image]},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": arguments}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_1", "content": f"The answer is {m.tool_result}"},
-    ]
-
-
-def run_everything(m: Markers, base_url: str, root_url: str) -> int:
-    """Every kind of call, each carrying the markers; returns how many calls were made."""
-    client = openai.OpenAI(base_url=base_url, api_key=m.api_key, max_retries=0)
-    history, tools, reply = _history(m), _tools(m), {"x-mock-reply": f"Here you go: {m.reply}"}
-    asking = history[:2]  # ends with the user's turn: the mock calls the tool, with the marker as argument
-    calls = 0
-    for stream in (False, True):
-        # An answer after the tool result, then a tool call whose arguments carry a marker.
-        result = client.chat.completions.create(
-            model=CHAT_MODEL, messages=history, tools=tools, stream=stream, extra_headers=reply
-        )
-        called = client.chat.completions.create(model=CHAT_MODEL, messages=asking, tools=tools, stream=stream)
-        if stream:
-            list(result), list(called)
-        else:
-            assert m.reply in (result.choices[0].message.content or "")
-            assert m.answer_arguments in called.choices[0].message.tool_calls[0].function.arguments
-        completion = client.completions.create(
-            model="gpt-3.5-turbo-instruct",
-            prompt=f"Continue: {m.prompt}",
-            stream=stream,
-            extra_headers={"x-mock-reply": m.completion_reply},
-        )
-        if stream:
-            list(completion)
-        calls += 3
-    client.embeddings.create(model="text-embedding-3-small", input=f"Embed {m.embedding_input}")
-    calls += 1
-    if hasattr(client, "responses"):
-        for stream in (False, True):
-            response = client.responses.create(
-                model=CHAT_MODEL,
-                instructions=f"Be brief. {m.instructions}",
-                input=f"Question: {m.responses_input}",
-                stream=stream,
-                extra_headers={"x-mock-reply": m.responses_reply},
-            )
-            if stream:
-                list(response)
-            calls += 1
-
-    async def async_stream() -> None:
-        async with openai.AsyncOpenAI(base_url=base_url, api_key=m.api_key, max_retries=0) as aclient:
-            stream = await aclient.chat.completions.create(
-                model=CHAT_MODEL, messages=history, stream=True, extra_headers=reply
-            )
-            async for _ in stream:
-                pass
-
-    asyncio.run(async_stream())
-    azure = openai.AzureOpenAI(azure_endpoint=root_url, api_key=m.api_key, api_version="2024-10-21", max_retries=0)
-    azure.chat.completions.create(model="my-deployment", messages=history, extra_headers=reply)
-    return calls + 2
 
 
 def exported(captured: Captured) -> bytes:
@@ -169,6 +46,18 @@ def leaked(data: bytes, markers: dict[str, bytes]) -> list[str]:
     return sorted(name for name, marker in markers.items() if marker in data)
 
 
+@pytest.fixture(params=sorted(CONVERSATIONS))
+def conversation(request: pytest.FixtureRequest) -> Conversation:
+    """A fresh conversation (new markers) of each client library."""
+    return CONVERSATIONS[request.param]()
+
+
+@pytest.fixture
+def instrument_for(request: pytest.FixtureRequest, conversation: Conversation) -> Callable[..., Captured]:
+    """The ``instrument`` fixture of the conversation's client library."""
+    return request.getfixturevalue(conversation.fixture)  # type: ignore[no-any-return]
+
+
 NO_CONTENT_MODES = [
     pytest.param(capture, conventions, id=f"{capture or 'default'}-{conventions or 'latest'}")
     for capture in (None, "NO_CONTENT")
@@ -178,12 +67,12 @@ NO_CONTENT_MODES = [
 
 @pytest.mark.parametrize(("capture", "conventions"), NO_CONTENT_MODES)
 def test_no_content_leaves_the_process_without_capture(
-    instrument: Any, mock_server: Any, capture: str | None, conventions: str | None
+    instrument_for: Any, conversation: Conversation, mock_server: Any, capture: str | None, conventions: str | None
 ) -> None:
-    m = Markers()
+    m = conversation
     with collecting_logs("otel_genai") as ours:
-        captured = instrument(capture=capture, conventions=conventions, env=EMIT_EVENTS)
-        calls = run_everything(m, mock_server.base_url, mock_server.root_url)
+        captured = instrument_for(capture=capture, conventions=conventions, env=EMIT_EVENTS)
+        calls = m.run(mock_server)
     assert len(captured.spans()) == calls  # every call was recorded...
     if conventions != "gen_ai_legacy":
         assert captured.logs()  # ...with events: there was something to leak into
@@ -194,29 +83,31 @@ def test_no_content_leaves_the_process_without_capture(
     assert not [r for r in ours.records if any(marker.decode() in r.getMessage() for marker in m.searched().values())]
 
 
-def test_positive_control_content_on_is_found(instrument: Any, mock_server: Any) -> None:
+def test_positive_control_content_on_is_found(
+    instrument_for: Any, conversation: Conversation, mock_server: Any
+) -> None:
     """The same search finds the content when capture is on: the test above can fail."""
-    m = Markers()
-    captured = instrument(capture="SPAN_AND_EVENT", env=EMIT_EVENTS)
-    run_everything(m, mock_server.base_url, mock_server.root_url)
-    data = exported(captured)
-    # The raw image marker travels inside base64: its base64 text is what is found.
-    expected = set(m.searched()) - {"api_key", "tool_description", "embedding_input", "image"}
-    if not hasattr(openai.OpenAI(api_key="k"), "responses"):
-        expected -= {"instructions", "responses_input", "responses_reply"}
-    # Tool definitions are recorded by type and name only, embedding inputs never (§4).
-    assert leaked(data, m.searched()) == sorted(expected)
+    m = conversation
+    captured = instrument_for(capture="SPAN_AND_EVENT", env=EMIT_EVENTS)
+    m.run(mock_server)
+    # Markers sent inside base64 are found as their base64 text; tool definitions are recorded
+    # by type and name only, embedding inputs and the data of redacted thinking never (§4).
+    assert leaked(exported(captured), m.searched()) == sorted(m.found_with_content())
 
 
 @pytest.mark.parametrize("conventions", [None, "gen_ai_legacy", "gen_ai/dup"])
-def test_api_key_and_authorization_never_exported(instrument: Any, mock_server: Any, conventions: str | None) -> None:
-    m = Markers()
-    captured = instrument(capture="SPAN_AND_EVENT", conventions=conventions, env=EMIT_EVENTS)
-    run_everything(m, mock_server.base_url, mock_server.root_url)
+def test_credentials_and_redacted_thinking_never_exported(
+    instrument_for: Any, conversation: Conversation, mock_server: Any, conventions: str | None
+) -> None:
+    m = conversation
+    captured = instrument_for(capture="SPAN_AND_EVENT", conventions=conventions, env=EMIT_EVENTS)
+    m.run(mock_server)
     data = exported(captured)
-    assert m.api_key.encode() not in data
-    assert m.api_key.encode()[3:] not in data  # not even without its prefix
+    assert [secret for secret in m.secrets() if secret.encode() in data] == []
     assert b"Bearer" not in data and b"authorization" not in data.lower() and b"api-key" not in data.lower()
+    assert b"AWS4-HMAC-SHA256" not in data  # a Bedrock request's signature
+    redacted = getattr(m, "redacted_thinking", None)
+    assert redacted is None or redacted.encode() not in data
 
 
 # --- truncation -----------------------------------------------------------------------------------
@@ -324,6 +215,8 @@ def _rewrite(inv: Invocation) -> None:
                 parts.append({**part, "response": "[redacted result]"})
             elif part["type"] == "blob":
                 parts.append({**part, "content": "[redacted media]"})
+            elif part["type"] == "reasoning":
+                parts.append({**part, "content": "[redacted reasoning]"})
             else:
                 parts.append(part)
         message.parts = parts
@@ -336,17 +229,17 @@ def _drop(inv: Invocation) -> None:
 
 @pytest.mark.parametrize("conventions", [None, "gen_ai_legacy", "gen_ai/dup"])
 def test_content_hook_rewrites_before_anything_is_recorded(
-    instrument: Any, mock_server: Any, conventions: str | None
+    instrument_for: Any, conversation: Conversation, mock_server: Any, conventions: str | None
 ) -> None:
-    m = Markers()
+    m = conversation
     seen: list[str] = []
 
     def hook(inv: Invocation) -> None:
         seen.append(json.dumps([p for msg in inv.input_messages or [] for p in msg.parts], default=str))
         _rewrite(inv)
 
-    captured = instrument(capture="SPAN_AND_EVENT", conventions=conventions, env=EMIT_EVENTS, content_hook=hook)
-    run_everything(m, mock_server.base_url, mock_server.root_url)
+    captured = instrument_for(capture="SPAN_AND_EVENT", conventions=conventions, env=EMIT_EVENTS, content_hook=hook)
+    m.run(mock_server)
     assert any(m.user in s for s in seen)  # the hook saw the real content...
     data = exported(captured)
     assert leaked(data, {k: v for k, v in m.searched().items() if k != "api_key"}) == []  # ...nothing else did
@@ -357,10 +250,12 @@ def test_content_hook_rewrites_before_anything_is_recorded(
 
 
 @pytest.mark.parametrize("conventions", [None, "gen_ai_legacy"])
-def test_content_hook_can_drop_all_content(instrument: Any, mock_server: Any, conventions: str | None) -> None:
-    m = Markers()
-    captured = instrument(capture="SPAN_AND_EVENT", conventions=conventions, env=EMIT_EVENTS, content_hook=_drop)
-    run_everything(m, mock_server.base_url, mock_server.root_url)
+def test_content_hook_can_drop_all_content(
+    instrument_for: Any, conversation: Conversation, mock_server: Any, conventions: str | None
+) -> None:
+    m = conversation
+    captured = instrument_for(capture="SPAN_AND_EVENT", conventions=conventions, env=EMIT_EVENTS, content_hook=_drop)
+    m.run(mock_server)
     data = exported(captured)
     assert leaked(data, m.searched()) == []
     for span in captured.spans():
@@ -368,11 +263,13 @@ def test_content_hook_can_drop_all_content(instrument: Any, mock_server: Any, co
         assert span.attributes.get("gen_ai.response.model")
 
 
-def test_failing_content_hook_drops_content_on_every_signal(instrument: Any, mock_server: Any) -> None:
+def test_failing_content_hook_drops_content_on_every_signal(
+    instrument_for: Any, conversation: Conversation, mock_server: Any
+) -> None:
     def hook(inv: Invocation) -> None:
         raise RuntimeError("redactor crashed")
 
-    m = Markers()
-    captured = instrument(capture="SPAN_AND_EVENT", conventions="gen_ai/dup", env=EMIT_EVENTS, content_hook=hook)
-    run_everything(m, mock_server.base_url, mock_server.root_url)
+    m = conversation
+    captured = instrument_for(capture="SPAN_AND_EVENT", conventions="gen_ai/dup", env=EMIT_EVENTS, content_hook=hook)
+    m.run(mock_server)
     assert leaked(exported(captured), m.searched()) == []

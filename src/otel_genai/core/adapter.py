@@ -60,6 +60,12 @@ class Operation(Protocol):
         ``instance`` is the object whose method is called (the client's resource).
         """
 
+    def request_arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The request as keyword arguments, for :meth:`request_parameters` and
+        :meth:`request_content`. Default: ``kwargs`` (client methods take their request as
+        keywords); a method that is given it positionally maps it here."""
+        return kwargs
+
     def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
         """Fill the request parameters that only a span records. Default: none."""
         return None

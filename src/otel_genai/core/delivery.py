@@ -7,7 +7,8 @@ The caller always gets the very object the client returned:
   and its HTTP response's ``close`` is shadowed on the instance, so ``type()``,
   ``isinstance``, ``.response`` and the context-manager protocol are the client's own;
 * a raw response (``with_raw_response``, ``with_streaming_response``): what it parses
-  to is observed as above, when it is parsed.
+  to is observed as above, when it is parsed (the streaming responses' classes have their
+  ``parse`` wrapped, :func:`parse_observed`).
 
 Which classes are which is the client library's business: the instrumentor passes them
 as :class:`ClientTypes`. The shapes relied on are those of the Python clients generated
@@ -17,7 +18,6 @@ response has ``parse()``.
 
 from __future__ import annotations
 
-import inspect
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,8 +38,8 @@ class ClientTypes:
     async_stream: type
     # with_raw_response: the body is read already, and parse() caches its result.
     raw_response: type | None = None
-    # with_streaming_response: the body is read only if the caller parses it.
-    streaming_response: type | None = None
+    # with_streaming_response (sync and async): the body is read only if the caller parses it.
+    streaming_responses: tuple[type, ...] = ()
 
 
 def deliver(call: ModelCall, result: Any, operation: Operation, types: ClientTypes) -> Any:
@@ -57,7 +57,7 @@ def deliver(call: ModelCall, result: Any, operation: Operation, types: ClientTyp
             call.fail(exc)
         else:
             deliver(call, parsed, operation, types)
-    elif types.streaming_response is not None and isinstance(result, types.streaming_response):
+    elif isinstance(result, types.streaming_responses):
         _observe_on_parse(call, result, operation, types)
     else:
         operation.fold_response(call.invocation, result, call.reads_messages)
@@ -173,38 +173,52 @@ class _Handover:
             self.call.end()
 
 
+# Streaming responses waiting for their caller's parse(), each with the call it hands the
+# parsed body to. Kept apart from the response, not on it: a closure stored on the response
+# would either hold it (a cycle, so an unparsed response would end its call only when the
+# cycle collector runs) or hold it weakly (and ``create(...).parse()``, where nothing else
+# holds the response while parse runs, would find it gone).
+_awaiting_parse: weakref.WeakKeyDictionary[Any, _Handover] = weakref.WeakKeyDictionary()
+
+
 def _observe_on_parse(call: ModelCall, raw: Any, operation: Operation, types: ClientTypes) -> None:
     """``with_streaming_response``: the body is read only if the caller parses it."""
     handover = _Handover(call, operation, types)
     weakref.finalize(raw, handover.abandoned)
-    raw_ref = weakref.ref(raw)
-    parse = type(raw).parse
+    _awaiting_parse[raw] = handover
 
-    # A parse with arguments (``parse(to=...)``) asks for another shape than the operation
-    # reads: it is passed through, and the call ends when the raw response goes.
-    if inspect.iscoroutinefunction(parse):
 
-        async def parse_async(*args: Any, **kwargs: Any) -> Any:
-            try:
-                parsed = await parse(raw_ref(), *args, **kwargs)
-            except Exception as exc:
-                handover.failed(exc)
-                raise
-            if not args and not kwargs:
-                handover.parsed(parsed)
-            return parsed
+# A parse with arguments (``parse(to=...)``) asks for another shape than the operation reads:
+# it is passed through, and the call ends when the raw response goes.
 
-        raw.parse = parse_async
-    else:
 
-        def parse_sync(*args: Any, **kwargs: Any) -> Any:
-            try:
-                parsed = parse(raw_ref(), *args, **kwargs)
-            except Exception as exc:
-                handover.failed(exc)
-                raise
-            if not args and not kwargs:
-                handover.parsed(parsed)
-            return parsed
+def parse_observed(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A ``wrapt`` wrapper for a sync streaming response's ``parse``."""
+    handover = _awaiting_parse.get(instance)
+    if handover is None:
+        return wrapped(*args, **kwargs)
+    try:
+        parsed = wrapped(*args, **kwargs)
+    except Exception as exc:
+        handover.failed(exc)
+        raise
+    if not args and not kwargs:
+        handover.parsed(parsed)
+    return parsed
 
-        raw.parse = parse_sync
+
+async def aparse_observed(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """A ``wrapt`` wrapper for an async streaming response's ``parse``."""
+    handover = _awaiting_parse.get(instance)
+    if handover is None:
+        return await wrapped(*args, **kwargs)
+    try:
+        parsed = await wrapped(*args, **kwargs)
+    except Exception as exc:
+        handover.failed(exc)
+        raise
+    if not args and not kwargs:
+        handover.parsed(parsed)
+    return parsed

@@ -85,6 +85,20 @@ def _emit(
     logger.emit(record)
 
 
+def _legacy_messages(message: Message) -> list[Message]:
+    """``message`` as the pre-1.37 events see it: a tool result is a message of its own (a
+    ``tool`` message, one result each), also when a provider sends results inside another
+    role's message (Anthropic's ``tool_result`` blocks come in a ``user`` message)."""
+    if message.role == "tool":
+        return [message]
+    results = [p for p in message.parts if p.get("type") == "tool_call_response"]
+    if not results:
+        return [message]
+    rest = [p for p in message.parts if p.get("type") != "tool_call_response"]
+    split = [Message("tool", [result]) for result in results]
+    return [*split, Message(message.role, rest)] if rest else split
+
+
 def _emit_legacy(logger: Logger, policy: ContentPolicy, inv: Invocation, context: Context) -> None:
     with_content = policy.content_on_legacy_events
     limit = policy.max_content_length
@@ -93,11 +107,12 @@ def _emit_legacy(logger: Logger, policy: ContentPolicy, inv: Invocation, context
         instructions = Message(role="system", parts=inv.system_instructions)
         body = content.legacy_message_body(instructions, "system", with_content, limit)
         _emit(logger, semconv.LEGACY_EVENT_SYSTEM_MESSAGE, system, body, context)
-    for message in inv.input_messages or ():
-        event_name = _LEGACY_ROLE_EVENTS.get(message.role, semconv.LEGACY_EVENT_USER_MESSAGE)
-        default_role = "system" if event_name == semconv.LEGACY_EVENT_SYSTEM_MESSAGE else message.role
-        body = content.legacy_message_body(message, default_role, with_content, limit)
-        _emit(logger, event_name, system, body, context)
+    for given in inv.input_messages or ():
+        for message in _legacy_messages(given):
+            event_name = _LEGACY_ROLE_EVENTS.get(message.role, semconv.LEGACY_EVENT_USER_MESSAGE)
+            default_role = "system" if event_name == semconv.LEGACY_EVENT_SYSTEM_MESSAGE else message.role
+            body = content.legacy_message_body(message, default_role, with_content, limit)
+            _emit(logger, event_name, system, body, context)
     reasons = inv.finish_reasons or []
     for index, message in enumerate(inv.output_messages or ()):
         raw_reason = reasons[index] if index < len(reasons) else None

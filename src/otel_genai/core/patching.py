@@ -2,13 +2,16 @@
 
 A provider's table of :class:`~otel_genai.core.adapter.Target` rows says which methods to
 wrap and which :class:`~otel_genai.core.adapter.Operation` translates each; its table of
-:class:`~otel_genai.core.adapter.StreamManagerClasses` names the stream helpers' managers. A class or method that
-the installed client lacks is skipped, so one table serves several client versions.
+:class:`~otel_genai.core.adapter.StreamManagerClasses` names the stream helpers' managers; its
+:class:`~otel_genai.core.delivery.ClientTypes` name the streaming responses whose ``parse`` is observed.
+A class or method that the installed client lacks is skipped, so one table serves several
+client versions.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,7 +19,7 @@ from opentelemetry.instrumentation.utils import unwrap
 from wrapt import wrap_function_wrapper
 
 from otel_genai.core.adapter import Operation, StreamManagerClasses, Target
-from otel_genai.core.delivery import ClientTypes
+from otel_genai.core.delivery import ClientTypes, aparse_observed, parse_observed
 from otel_genai.core.stream_managers import ASYNC_MANAGER_WRAPPERS, SYNC_MANAGER_WRAPPERS
 from otel_genai.core.telemetry import GenAITelemetry
 from otel_genai.core.wrapper import Switch, async_wrapper, sync_wrapper
@@ -70,6 +73,18 @@ def wrap_stream_managers(managers: Iterable[StreamManagerClasses]) -> list[Patch
                 if owner is not None and method in vars(owner):
                     wrap_function_wrapper(owner, method, wrapper)
                     patched.append((owner, method))
+    return patched
+
+
+def wrap_parsers(types: ClientTypes) -> list[Patched]:
+    """Observe ``parse`` of the client's streaming-response classes (``with_streaming_response``)."""
+    patched: list[Patched] = []
+    for owner in types.streaming_responses:
+        parse = vars(owner).get("parse")
+        if parse is None:
+            continue
+        wrap_function_wrapper(owner, "parse", aparse_observed if inspect.iscoroutinefunction(parse) else parse_observed)
+        patched.append((owner, "parse"))
     return patched
 
 

@@ -82,17 +82,19 @@ class StreamRecorder:
 
     def _cut_short(self) -> bool:
         """Whether the folder saw chunks but not the stream's last word. A folder that
-        stopped (a chunk we did not understand) or an operation without one cannot tell."""
-        return self.folder is not None and self.folding and not self._finished()
+        stopped (a chunk we did not understand), one that failed to say, or an operation
+        without one cannot tell: our failure is not the stream's."""
+        return self.folder is not None and self.folding and self._finished() is False
 
-    def _finished(self) -> bool:
+    def _finished(self) -> bool | None:
+        """The folder's ``finished``; None if it failed to say."""
         if self.folder is None or not self.folding:
             return False
         try:
             return self.folder.finished
         except Exception as exc:  # noqa: BLE001
             log_internal_error("reading a stream chunk", exc)
-            return False
+            return None
 
     def fail(self, exc: BaseException) -> None:
         self._end(error_type_of(exc), str(exc), exc)

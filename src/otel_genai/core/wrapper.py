@@ -59,13 +59,18 @@ def _begin(
     if not call.recording:  # a sampled-out call pays for its metrics only
         return call
     try:
-        operation.request_parameters(inv, kwargs)
+        request = operation.request_arguments(args, kwargs)
+    except Exception as exc:  # noqa: BLE001
+        log_internal_error("reading the request's arguments", exc)
+        return call
+    try:
+        operation.request_parameters(inv, request)
     except Exception as exc:  # noqa: BLE001
         log_internal_error("reading the request's parameters", exc)
     if call.reads_messages:
         try:
             fault_point("request content")
-            operation.request_content(inv, kwargs)
+            operation.request_content(inv, request)
         except Exception as exc:  # noqa: BLE001
             log_internal_error("reading the request's messages", exc)
     return call

@@ -16,7 +16,7 @@ from otel_genai import semconv
 from otel_genai.config import load_settings
 from otel_genai.core.adapter import Operation
 from otel_genai.core.delivery import ClientTypes
-from otel_genai.core.patching import Patched, unwrap_all, wrap_stream_managers, wrap_targets
+from otel_genai.core.patching import Patched, unwrap_all, wrap_parsers, wrap_stream_managers, wrap_targets
 from otel_genai.core.telemetry import GenAITelemetry
 from otel_genai.core.wrapper import Switch
 
@@ -26,7 +26,7 @@ _INSTRUMENTS = ("anthropic >= 0.49",)
 def client_types() -> ClientTypes:
     """The anthropic client's stream and raw-response classes."""
     from anthropic import AsyncStream, Stream
-    from anthropic._response import BaseAPIResponse
+    from anthropic._response import APIResponse, AsyncAPIResponse
 
     try:  # with_raw_response's class in older clients (its body is read already)
         from anthropic._legacy_response import LegacyAPIResponse
@@ -34,7 +34,8 @@ def client_types() -> ClientTypes:
         LegacyAPIResponse = None  # type: ignore[assignment,misc]  # noqa: N806
     # In recent clients with_raw_response and with_streaming_response both give an APIResponse:
     # the call is read when the caller parses it (or ends when the response object goes).
-    return ClientTypes(Stream, AsyncStream, raw_response=LegacyAPIResponse, streaming_response=BaseAPIResponse)
+    streaming = (APIResponse, AsyncAPIResponse)
+    return ClientTypes(Stream, AsyncStream, raw_response=LegacyAPIResponse, streaming_responses=streaming)
 
 
 # --- Coexistence with the client's own tracing ------------------------------------------
@@ -130,8 +131,10 @@ class AnthropicInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             return operation(endpoints)
 
         switch = self._switch = Switch()
-        patched = wrap_targets(TARGETS, build, switch, telemetry, client_types())
+        types = client_types()
+        patched = wrap_targets(TARGETS, build, switch, telemetry, types)
         patched += wrap_stream_managers(STREAM_MANAGERS)
+        patched += wrap_parsers(types)
         self._patched = tuple(patched)
         if not kwargs.get("client_model_spans"):
             self._replaced_client_spans = replace_client_model_spans(switch)

@@ -2,9 +2,9 @@
 -> invocation record.
 
 The operation is wrapped around two layers (``targets.py``): the resources' ``create`` and
-``parse``, whose keyword arguments are the request, and the client's ``post``, whose ``body``
-is (``stream()`` sends through ``post`` only); other paths of ``post`` are left alone. A call
-seen at both layers is recorded once, at the outer one.
+``parse``, whose keyword arguments are the request, and the client's ``request``, whose
+options hold it (``stream()`` sends through there only); other paths of ``request`` are left
+alone. A call seen at both layers is recorded once, at the outer one.
 """
 
 from __future__ import annotations
@@ -28,36 +28,43 @@ from otel_genai.instrumentation.fields import field, integer, items, number, str
 _MESSAGES_PATH = "/v1/messages"
 
 
-def _body(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The request as the server gets it, from ``post``'s or ``create``'s arguments, with the
-    ``extra_body`` fields merged over the method's own (recent clients take some sampling
-    parameters only there)."""
-    if "cast_to" in kwargs:  # post(path, body=..., options=..., cast_to=...)
-        body = kwargs.get("body")
-        body = body if isinstance(body, dict) else {}
-        extra = field(kwargs.get("options"), "extra_json")
-    else:  # create(model=..., messages=..., extra_body=...)
-        body, extra = kwargs, kwargs.get("extra_body")
-    return {**body, **extra} if isinstance(extra, dict) and extra else body
+def _request_options(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The client's ``request(cast_to, options, ...)``: its ``FinalRequestOptions``."""
+    return args[1] if len(args) > 1 else kwargs.get("options")
 
 
 class Messages(Operation):
-    """The operation of ``messages.create`` / ``parse`` and of the clients' ``post`` to
-    ``/v1/messages`` (sync and async)."""
+    """The operation of ``messages.create`` / ``parse`` and of the clients' ``request`` that
+    posts to ``/v1/messages`` (sync and async)."""
 
     def __init__(self, endpoints: Endpoints | None = None) -> None:
         self.endpoints = endpoints if endpoints is not None else Endpoints()
 
+    def request_arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The request as the server gets it, from ``create``'s or ``request``'s arguments, with
+        the ``extra_body`` fields merged over the method's own (recent clients take some
+        sampling parameters only there)."""
+        if args:  # request(cast_to, options): the client calls it positionally
+            options = _request_options(args, kwargs)
+            body, extra = field(options, "json_data"), field(options, "extra_json")
+            body = body if isinstance(body, dict) else {}
+        else:  # create(model=..., messages=..., extra_body=...)
+            body, extra = kwargs, kwargs.get("extra_body")
+        return {**body, **extra} if isinstance(extra, dict) and extra else body
+
     def invocation(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Invocation | None:
-        if "cast_to" in kwargs:  # the client's post
-            path = args[0] if args else kwargs.get("path")
+        if args:  # the client's request
+            options = _request_options(args, kwargs)
+            path = field(options, "url")
             # "?beta=true" marks the beta namespace; count_tokens and batches have longer paths.
-            if not isinstance(path, str) or path.partition("?")[0] != _MESSAGES_PATH:
+            if field(options, "method") != "post" or not isinstance(path, str):
+                return None
+            if path.partition("?")[0] != _MESSAGES_PATH:
                 return None
             client = instance
         else:  # a resource's create or parse
             client = getattr(instance, "_client", None)
-        body = _body(kwargs)
+        body = self.request_arguments(args, kwargs)
         endpoint = self.endpoints.of(client)
         inv = Invocation(
             operation=semconv.OP_CHAT,
@@ -69,8 +76,7 @@ class Messages(Operation):
         inv.stream = body.get("stream") is True
         return inv
 
-    def request_parameters(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        body = _body(kwargs)
+    def request_parameters(self, inv: Invocation, body: dict[str, Any]) -> None:
         inv.max_tokens = integer(body.get("max_tokens"))
         inv.temperature = number(body.get("temperature"))
         inv.top_p = number(body.get("top_p"))
@@ -82,8 +88,7 @@ class Messages(Operation):
         if string(field(output_format, "type")) == "json_schema":
             inv.output_type = "json"
 
-    def request_content(self, inv: Invocation, kwargs: dict[str, Any]) -> None:
-        body = _body(kwargs)
+    def request_content(self, inv: Invocation, body: dict[str, Any]) -> None:
         inv.system_instructions = system_instructions(body.get("system"))
         inv.input_messages = [input_message(m) for m in items(body.get("messages"))]
         tools = tool_definitions(body.get("tools"))

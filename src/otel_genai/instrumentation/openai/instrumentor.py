@@ -10,7 +10,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type:
 from otel_genai.config import load_settings
 from otel_genai.core.adapter import Operation
 from otel_genai.core.delivery import ClientTypes
-from otel_genai.core.patching import Patched, unwrap_all, wrap_stream_managers, wrap_targets
+from otel_genai.core.patching import Patched, unwrap_all, wrap_parsers, wrap_stream_managers, wrap_targets
 from otel_genai.core.telemetry import GenAITelemetry
 from otel_genai.core.wrapper import Switch
 
@@ -26,10 +26,12 @@ def client_types() -> ClientTypes:
     except ImportError:  # pragma: no cover
         LegacyAPIResponse = None  # type: ignore[assignment,misc]  # noqa: N806
     try:
-        from openai._response import BaseAPIResponse
+        from openai._response import APIResponse, AsyncAPIResponse
     except ImportError:  # pragma: no cover
-        BaseAPIResponse = None  # type: ignore[assignment,misc]  # noqa: N806
-    return ClientTypes(Stream, AsyncStream, raw_response=LegacyAPIResponse, streaming_response=BaseAPIResponse)
+        streaming: tuple[type, ...] = ()
+    else:
+        streaming = (APIResponse, AsyncAPIResponse)
+    return ClientTypes(Stream, AsyncStream, raw_response=LegacyAPIResponse, streaming_responses=streaming)
 
 
 class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
@@ -74,8 +76,10 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             return operation(endpoints)
 
         switch = self._switch = Switch()
-        patched = wrap_targets(TARGETS, build, switch, telemetry, client_types())
+        types = client_types()
+        patched = wrap_targets(TARGETS, build, switch, telemetry, types)
         patched += wrap_stream_managers(STREAM_MANAGERS)
+        patched += wrap_parsers(types)
         self._patched = tuple(patched)
 
     def _uninstrument(self, **kwargs: Any) -> None:
