@@ -95,7 +95,9 @@ def _stub_chunk_records() -> None:
 # --- the parent ----------------------------------------------------------------------------
 
 
-def _count(python: str, impl_key: str, scenario: str, mode: str, calls: int) -> dict[str, Any]:
+def _count(
+    python: str, impl_key: str, scenario: str, mode: str, calls: int, module: str = "benchmarks.harness.instructions"
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         command = [
@@ -106,7 +108,7 @@ def _count(python: str, impl_key: str, scenario: str, mode: str, calls: int) -> 
             *(f"--toggle-collect={m}" for m in MARKERS),
             python,
             "-m",
-            "benchmarks.harness.instructions",
+            module,
             "worker",
             impl_key,
             scenario,

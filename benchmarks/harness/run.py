@@ -63,14 +63,14 @@ class WorkerError(RuntimeError):
 class WorkerProcess:
     """One implementation's worker process and its line protocol."""
 
-    def __init__(self, impl: Implementation, python: str) -> None:
+    def __init__(self, impl: Any, python: str, module: str = "benchmarks.harness.worker") -> None:
         self.impl = impl
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"worker-{impl.key}.log"
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         self.process = subprocess.Popen(
-            [python, "-m", "benchmarks.harness.worker", impl.key],
+            [python, "-m", module, impl.key],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

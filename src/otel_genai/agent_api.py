@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -31,6 +32,7 @@ from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.metrics import _internal as metrics_api
 
 from otel_genai import semconv
 from otel_genai.config import load_settings
@@ -43,6 +45,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _telemetry: AgentTelemetry | None = None
 _telemetry_lock = threading.Lock()
+# Set once the application hands the API its own providers: from then on it always records.
+_providers_given = False
+# Providers named by environment variables are loaded by the API's getters on first use.
+_providers_from_env = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ or "OTEL_PYTHON_METER_PROVIDER" in os.environ
 
 
 def configure_agent_api(*, tracer_provider: Any = None, meter_provider: Any = None) -> None:
@@ -51,9 +57,32 @@ def configure_agent_api(*, tracer_provider: Any = None, meter_provider: Any = No
     Optional: without it, the first ``agent`` or ``tool`` reads the settings and uses the
     global providers.
     """
-    global _telemetry
+    global _telemetry, _providers_given
     with _telemetry_lock:
         _telemetry = AgentTelemetry(load_settings(), tracer_provider=tracer_provider, meter_provider=meter_provider)
+        _providers_given = tracer_provider is not None or meter_provider is not None
+
+
+def _unconfigure() -> None:
+    """Back to the state before any configuration: settings and providers read at next use."""
+    global _telemetry, _providers_given
+    with _telemetry_lock:
+        _telemetry = None
+        _providers_given = False
+
+
+def _nothing_records() -> bool:
+    """No SDK is configured: no providers were given to the API or set globally, so spans and
+    metric points would go nowhere. Then the API only calls the wrapped code (an agent with two
+    tools: about 1 µs instead of 16 µs), checking at every call, so that an SDK configured later
+    is used from its next call. The API's own globals are read: its getters look an environment
+    variable up at every call while no provider is set (1 µs each)."""
+    return (
+        not _providers_given
+        and not _providers_from_env
+        and getattr(trace, "_TRACER_PROVIDER", True) is None
+        and getattr(metrics_api, "_METER_PROVIDER", True) is None
+    )
 
 
 def _agent_telemetry() -> AgentTelemetry:
@@ -105,7 +134,7 @@ class _Block:
         raise NotImplementedError
 
     def __enter__(self) -> _Block:
-        self._entered.append(self._open())
+        self._entered.append(None if _nothing_records() else self._open())
         return self
 
     def __exit__(
@@ -128,7 +157,7 @@ class _Block:
 
             @functools.wraps(func)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                opened = self._open(bound_arguments(args, kwargs))
+                opened = None if _nothing_records() else self._open(bound_arguments(args, kwargs))
                 if opened is None:
                     return await func(*args, **kwargs)
                 try:
@@ -142,7 +171,7 @@ class _Block:
 
         @functools.wraps(func)
         def run(*args: Any, **kwargs: Any) -> Any:
-            opened = self._open(bound_arguments(args, kwargs))
+            opened = None if _nothing_records() else self._open(bound_arguments(args, kwargs))
             if opened is None:
                 return func(*args, **kwargs)
             try:

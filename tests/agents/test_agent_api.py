@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import os
 import threading
 
 import pytest
@@ -267,7 +268,7 @@ def test_our_failure_never_reaches_the_application():
         with pytest.raises(ZeroDivisionError), tool("div"):
             1 / 0  # noqa: B018
     finally:
-        api._telemetry = None
+        api._unconfigure()
 
 
 def test_with_no_sdk_nothing_is_made_current():
@@ -281,4 +282,60 @@ def test_with_no_sdk_nothing_is_made_current():
         with agent("planner"):
             assert inside() is trace.INVALID_SPAN
     finally:
-        api._telemetry = None
+        api._unconfigure()
+
+
+# Run in a fresh interpreter: the global providers can be set once per process.
+_NO_SDK_THEN_SDK = """
+import asyncio
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from otel_genai import agent, tool
+from otel_genai import agent_api
+
+@tool
+def add(a, b):
+    return a + b
+
+@tool
+async def div(a, b):
+    return a / b
+
+@agent("planner")
+def plan():
+    return add(1, 2)
+
+# No SDK: the wrapped code runs, results and exceptions unchanged, and nothing is built.
+assert plan() == 3
+try:
+    asyncio.run(div(1, 0))
+except ZeroDivisionError:
+    pass
+else:
+    raise AssertionError("the exception did not reach the caller")
+with agent("planner"):
+    assert trace.get_current_span() is trace.INVALID_SPAN
+assert agent_api._telemetry is None, "settings were read with nothing to record"
+
+# An SDK configured later is used from the next call.
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+assert plan() == 3
+print(sorted(s.name for s in exporter.get_finished_spans()))
+"""
+
+
+def test_without_an_sdk_only_the_code_runs_until_one_is_configured():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    run = subprocess.run(
+        [sys.executable, "-c", _NO_SDK_THEN_SDK], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['execute_tool add', 'invoke_agent planner']"
