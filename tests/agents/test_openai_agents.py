@@ -59,7 +59,10 @@ def _without_client(monkeypatch: pytest.MonkeyPatch, capture: str | None) -> Cap
 
 
 @pytest.fixture
-def sdk_client(mock_server: Any) -> openai.AsyncOpenAI:
+def sdk_client(mock_server: Any, monkeypatch: pytest.MonkeyPatch) -> openai.AsyncOpenAI:
+    # The SDK's first releases (0.0.x) build their default OpenAI client at every run, whatever
+    # the agent's model: a key must be in the environment (it is never used here).
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
     return openai.AsyncOpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
 
 
@@ -140,7 +143,15 @@ def assert_weather_tree(tree: Tree, result: Any) -> Any:
 
 def test_run_sync_with_the_responses_model_records_the_model_calls_itself(agents_instrumented, sdk_client):
     captured = agents_instrumented(client=False)
-    result = Runner.run_sync(weather_agent(OpenAIResponsesModel("gpt-4o-mini", sdk_client)), "Weather in Paris?")
+    # Older SDK releases run on asyncio.get_event_loop(): give them the loop a script's main
+    # thread has (the test runner leaves none).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        result = Runner.run_sync(weather_agent(OpenAIResponsesModel("gpt-4o-mini", sdk_client)), "Weather in Paris?")
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
     tree = Tree(captured)
     root = assert_weather_tree(tree, result)
