@@ -339,3 +339,48 @@ def test_without_an_sdk_only_the_code_runs_until_one_is_configured():
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "['execute_tool add', 'invoke_agent planner']"
+
+
+def _content_attributes(span):
+    names = ("gen_ai.system_instructions", "gen_ai.input.messages", "gen_ai.output.messages")
+    return {name: json.loads(span.attributes[name]) for name in names if name in span.attributes}
+
+
+def test_an_agent_shows_its_instructions_question_and_answer_only_under_capture(agent_api):
+    @agent("planner", instructions="Plan the trip.")
+    def plan(question: str) -> str:
+        return f"answer to {question}"
+
+    @agent("budget")
+    def budget(city: str, days: int) -> dict:
+        return {"city": city, "total": 100 * days}
+
+    captured = agent_api()
+    assert plan("Paris?") == "answer to Paris?"
+    assert _content_attributes(captured.span()) == {}
+
+    captured = agent_api(capture="SPAN_ONLY")
+    assert plan("Paris?") == "answer to Paris?"
+    budget("Rome", 2)
+    with agent("chat", instructions="Be brief.") as block:
+        block.input = "Hello?"
+        block.output = "Hi."
+    planner, budgeting, chat = captured.spans()
+    assert _content_attributes(planner) == {
+        "gen_ai.system_instructions": [{"type": "text", "content": "Plan the trip."}],
+        "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "Paris?"}]}],
+        "gen_ai.output.messages": [
+            {"role": "assistant", "parts": [{"type": "text", "content": "answer to Paris?"}], "finish_reason": "stop"}
+        ],
+    }
+    # Arguments by name and a structured answer, as JSON text.
+    shown = _content_attributes(budgeting)
+    assert json.loads(shown["gen_ai.input.messages"][0]["parts"][0]["content"]) == {"city": "Rome", "days": 2}
+    assert json.loads(shown["gen_ai.output.messages"][0]["parts"][0]["content"]) == {"city": "Rome", "total": 200}
+    assert _content_attributes(chat) == {
+        "gen_ai.system_instructions": [{"type": "text", "content": "Be brief."}],
+        "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "Hello?"}]}],
+        "gen_ai.output.messages": [
+            {"role": "assistant", "parts": [{"type": "text", "content": "Hi."}], "finish_reason": "stop"}
+        ],
+    }

@@ -295,6 +295,7 @@ async def test_no_arguments_results_or_messages_without_capture(agents_instrumen
                 "gen_ai.input.messages",
                 "gen_ai.output.messages",
                 "gen_ai.system_instructions",
+                "gen_ai.tool.definitions",
             )
         assert "Paris" not in json.dumps(dict(span.attributes))
     assert captured.logs() == []
@@ -307,6 +308,34 @@ async def test_arguments_and_results_under_capture(agents_instrumented, sdk_clie
     arguments = json.loads(span.attributes["gen_ai.tool.call.arguments"])
     assert set(arguments) == {"city"}
     assert json.loads(span.attributes["gen_ai.tool.call.result"]) == f"sunny in {arguments['city']}"
+
+
+@pytest.mark.parametrize("model_class", [OpenAIResponsesModel, OpenAIChatCompletionsModel])
+@pytest.mark.parametrize("client", [True, False], ids=["both instrumentations", "agents alone"])
+async def test_the_agent_span_shows_its_instructions_input_answer_and_tools_under_capture(
+    agents_instrumented, sdk_client, model_class, client
+):
+    captured = agents_instrumented(client=client, capture="SPAN_ONLY")
+    result = await Runner.run(weather_agent(model_class("gpt-4o-mini", sdk_client)), "Weather in Paris?")
+    root = Tree(captured).one("invoke_agent Weather")
+
+    instructions = {"type": "text", "content": "Answer with the tools."}
+    user = {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]}
+    if model_class is OpenAIResponsesModel:  # the Responses API takes instructions apart
+        assert json.loads(root.attributes["gen_ai.system_instructions"]) == [instructions]
+        assert json.loads(root.attributes["gen_ai.input.messages"]) == [user]
+    else:  # Chat Completions: a system message, kept in the input as on the client's spans
+        assert "gen_ai.system_instructions" not in root.attributes
+        assert json.loads(root.attributes["gen_ai.input.messages"]) == [
+            {"role": "system", "parts": [instructions]},
+            user,
+        ]
+    # The answer is the agent's last model output, the run's final output.
+    assert json.loads(root.attributes["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": result.final_output}], "finish_reason": "stop"}
+    ]
+    definitions = json.loads(root.attributes["gen_ai.tool.definitions"])
+    assert definitions == [{"type": "function", "name": "get_weather"}, {"type": "function", "name": "get_time"}]
 
 
 async def test_conversation_and_the_callers_span_reach_the_run(agents_instrumented, sdk_client):
