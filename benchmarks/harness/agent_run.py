@@ -32,7 +32,7 @@ from benchmarks.harness import agent_scenarios, instructions, report, venvs
 from benchmarks.harness.agent_impls import AGENT_IMPLEMENTATIONS, AGENTS_BY_KEY, SHORT, AgentImplementation
 from benchmarks.harness.agent_worker import ANSWERS_ENV, HANDWRITTEN
 from benchmarks.harness.measurements import Run, cell_stats
-from benchmarks.harness.run import WorkerError, WorkerProcess, machine_facts, measure, say
+from benchmarks.harness.run import machine_facts, measure, say, start_workers
 
 RESULT = report.RESULTS / "agents.md"
 RESULT_JSON = report.RESULTS / "agents.json"
@@ -89,30 +89,6 @@ def environments(impls: list[AgentImplementation], refresh: bool) -> dict[str, v
         for impl, env in zip(peers, pool.map(one, peers), strict=True):
             result[impl.key] = env
     return result
-
-
-def start_workers(
-    run: Run, members: list[Any], envs: dict[str, venvs.Environment], answers: dict[str, Any]
-) -> dict[str, WorkerProcess]:
-    workers: dict[str, WorkerProcess] = {}
-    for member in members:
-        env = envs[member.key]
-        facts: dict[str, Any] = {"notes": env.notes}
-        run.environments[member.key] = facts
-        if env.python is None:
-            facts["error"] = env.error
-            say(f"{member.key}: not measured ({env.error})")
-            continue
-        try:
-            worker = WorkerProcess(member, env.python, module=WORKER)
-            facts.update(worker.ask(timeout=300, cmd="init", answers=answers))
-        except WorkerError as exc:
-            facts["error"] = f"worker failed to start: {exc}"
-            say(f"{member.key}: not measured ({facts['error']})")
-            continue
-        workers[member.key] = worker
-        say(f"{member.key}: ready ({', '.join(f'{k} {v}' for k, v in facts['versions'].items())})")
-    return workers
 
 
 def count_instructions(envs: dict[str, venvs.Environment], keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -301,7 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     envs = environments(impls, args.refresh_venvs)
     envs[HANDWRITTEN] = venvs.Environment(venvs.ours_python())
     members: list[Any] = [*impls, *([_Handwritten()] if HANDWRITTEN in keys else [])]
-    workers = start_workers(run, members, envs, answers)
+    workers = start_workers(run, members, envs, answers, module=WORKER)
     try:
         run_workers = {k: w for k, w in workers.items() if k != HANDWRITTEN}
         if run_workers:

@@ -1,14 +1,14 @@
 """One agent implementation's worker: agent runs in batches, on the parent's command.
 
 ``python -m benchmarks.harness.agent_worker IMPLEMENTATION``, in that implementation's
-environment, with the line protocol of :mod:`benchmarks.harness.worker` (``init {answers}``,
-``calibrate``, ``check``, ``pair``, ``quit``). Scenarios: ``responses`` and ``chat_completions``
+environment, with the line protocol and timing of :mod:`benchmarks.harness.worker` (``init``
+gets the recorded answers as its ``bodies``). Scenarios: ``responses`` and ``chat_completions``
 (an agent run with that model API). Modes: ``off`` and ``on`` (content capture).
 
 The implementation ``handwritten`` measures ``otel_genai.agent`` / ``tool`` instead: its pair is
-the two tools called bare and the same under ``@agent`` / ``@tool``, in modes ``nosdk`` (no
-OpenTelemetry SDK configured: the API's global providers are the default no-op ones),
-``off`` and ``on`` (an SDK pipeline, content off or on).
+the functions called bare and the same under ``@agent`` / ``@tool`` (scenario ``api``), in modes
+``nosdk`` (no OpenTelemetry SDK configured: the API's global providers are the default no-op
+ones), ``off`` and ``on`` (the SDK pipeline given to ``configure_agent_api``, content off or on).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import sys
-import time
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -28,46 +27,42 @@ from typing import Any
 
 from benchmarks.harness import pipeline
 from benchmarks.harness.impls import OTEL_CAPTURE
+from benchmarks.harness.worker import Worker, _serve
 
 HANDWRITTEN = "handwritten"
 #: The file holding the recorded answers, for a worker counting instructions.
 ANSWERS_ENV = "OTEL_GENAI_BENCH_AGENT_ANSWERS"
 
 
-class AgentWorker:
-    def __init__(self, impl_key: str) -> None:
+class AgentWorker(Worker):
+    def __init__(self, impl_key: str) -> None:  # noqa: D107 - the OpenAI worker's set-up does not apply
         self.key = impl_key
         self.pipe = pipeline.make(True)
         self.batches: dict[str, Callable[[int], None]] = {}
-        self.runs: dict[str, Any] = {}
         self.instrumentation: Any = None
         self.impl: Any = None
 
     # --- switching -------------------------------------------------------------------------
 
     def _set_content_env(self, content: bool) -> None:
-        env = (
-            self.impl.content_env(content)
-            if self.impl
-            else {OTEL_CAPTURE: "SPAN_AND_EVENT" if content else "NO_CONTENT"}
-        )
-        for name, value in env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if self.impl is not None:
+            super()._set_content_env(content)
+        else:
+            os.environ[OTEL_CAPTURE] = "SPAN_AND_EVENT" if content else "NO_CONTENT"
 
-    def _on(self, mode: str, pipe: pipeline.Pipeline) -> None:
+    def _on(self, mode: str) -> None:
         self._set_content_env(mode == "on")
-        if self.key == HANDWRITTEN:
-            from otel_genai import agent_api
-
-            if mode == "nosdk":
-                agent_api._unconfigure()  # no providers given, and none set globally in this worker
-            else:
-                agent_api.configure_agent_api(tracer_provider=pipe.tracer_provider, meter_provider=pipe.meter_provider)
+        if self.key != HANDWRITTEN:
+            self.instrumentation.on(self.pipe.providers())
             return
-        self.instrumentation.on(pipe.providers())
+        from otel_genai import agent_api
+
+        if mode == "nosdk":
+            agent_api._unconfigure()  # no providers given, and none set globally in this worker
+        else:
+            agent_api.configure_agent_api(
+                tracer_provider=self.pipe.tracer_provider, meter_provider=self.pipe.meter_provider
+            )
 
     def _off(self) -> None:
         if self.key != HANDWRITTEN:
@@ -80,7 +75,8 @@ class AgentWorker:
 
     # --- commands ----------------------------------------------------------------------------
 
-    def init(self, answers: dict[str, dict[str, str]]) -> dict[str, Any]:
+    def init(self, bodies: dict[str, Any]) -> dict[str, Any]:
+        """``bodies``: per model API, the recorded answers (:func:`agent_scenarios.record_answers`)."""
         from benchmarks.harness import agent_impls, agent_scenarios
 
         if self.key == HANDWRITTEN:
@@ -92,9 +88,8 @@ class AgentWorker:
             # implementation's telemetry goes to the one pipeline.
             _set_global_providers(self.pipe)
             self.instrumentation = agent_impls.AgentInstrumentation(self.impl)
-            for api, bodies in answers.items():
-                self.runs[api] = agent_scenarios.AgentRuns(api, bodies)
-                self.batches[api] = self.runs[api].batch
+            for api, answers in bodies.items():
+                self.batches[api] = agent_scenarios.AgentRuns(api, answers).batch
             versions = agent_impls.versions(self.impl)
         for batch in self.batches.values():
             batch(2)
@@ -102,21 +97,11 @@ class AgentWorker:
         gc.freeze()
         return {"versions": versions, "python": sys.version.split()[0]}
 
-    def calibrate(self, scenario: str) -> dict[str, Any]:
-        batch = self._base_and_instrumented(scenario)[0]
-        best = float("inf")
-        for _ in range(5):
-            gc.collect()
-            started = time.perf_counter()
-            batch(1)
-            best = min(best, time.perf_counter() - started)
-        return {"seconds": best}
-
     def check(self, scenario: str, mode: str) -> dict[str, Any]:
         """One instrumented run (after a warm-up run), and what it left in the pipeline."""
         batch = self._base_and_instrumented(scenario)[1]
         pipe = self.pipe
-        self._on(mode, pipe)
+        self._on(mode)
         try:
             batch(1)
             pipe.flush()
@@ -127,7 +112,7 @@ class AgentWorker:
             self._off()
         pipe.flush()
         kept, pipe.spans.keep, pipe.spans.kept = pipe.spans.kept, False, []
-        ids = {s.context.span_id: s for s in kept}
+        ids = {s.context.span_id for s in kept}
         metrics = {name: count - metrics_before.get(name, 0) for name, count in _metric_counts(pipe).items()}
         return {
             "spans": [
@@ -145,20 +130,6 @@ class AgentWorker:
             "metrics": {name: count for name, count in metrics.items() if count},
         }
 
-    def _timed(self, batch: Callable[[int], None], calls: int) -> tuple[float, float]:
-        batch(1)  # untimed: whatever a first run after (un)instrumenting does once
-        gc.collect()
-        wall, cpu = time.perf_counter(), time.process_time()
-        batch(calls)
-        return time.perf_counter() - wall, time.process_time() - cpu
-
-    def _instrumented(self, batch: Callable[[int], None], mode: str, calls: int) -> tuple[float, float]:
-        self._on(mode, self.pipe)
-        try:
-            return self._timed(batch, calls)
-        finally:
-            self._off()
-
     def pair(self, scenario: str, mode: str, calls: int, instrumented_first: bool) -> dict[str, Any]:
         base_batch, inst_batch = self._base_and_instrumented(scenario)
         if instrumented_first:
@@ -168,18 +139,6 @@ class AgentWorker:
             base = self._timed(base_batch, calls)
             inst = self._instrumented(inst_batch, mode, calls)
         return {"base": base, "inst": inst}
-
-    def handle(self, command: dict[str, Any]) -> dict[str, Any]:
-        name = command.pop("cmd")
-        if name == "init":
-            return self.init(command["answers"])
-        if name == "calibrate":
-            return self.calibrate(command["scenario"])
-        if name == "check":
-            return self.check(command["scenario"], command["mode"])
-        if name == "pair":
-            return self.pair(command["scenario"], command["mode"], command["calls"], command["instrumented_first"])
-        raise ValueError(f"unknown command {name!r}")
 
 
 def _set_global_providers(pipe: pipeline.Pipeline) -> None:
@@ -212,7 +171,7 @@ def count(impl_key: str, scenario: str, mode: str, calls: int) -> None:
     base_batch(2)
     gc.collect()
     deque(filterfalse(lambda _: base_batch(1), range(calls)), maxlen=0)
-    worker._on(mode, worker.pipe)
+    worker._on(mode)
     inst_batch(2)
     gc.collect()
     deque(takewhile(lambda _: inst_batch(1) is None, range(calls)), maxlen=0)
@@ -223,21 +182,19 @@ def main() -> None:
     if sys.argv[1] == "worker":
         count(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         return
-    from benchmarks.harness.worker import _serve
-
+    # The protocol keeps the original stdout; a peer that prints cannot corrupt it.
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.ERROR)
     try:
         worker = AgentWorker(sys.argv[1])
-    except Exception as exc:  # noqa: BLE001 - e.g. a peer that fails to import
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which goes on without it
         traceback.print_exc()
-        replies.write(f'{{"error": "{type(exc).__name__}"}}\n')
+        replies.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n")
         return
-    replies.write('{"ready": true}\n')
-    replies.flush()
-    _serve(worker, replies)  # type: ignore[arg-type]
+    replies.write(json.dumps({"ready": True}) + "\n")
+    _serve(worker, replies)
 
 
 if __name__ == "__main__":

@@ -158,7 +158,11 @@ def _client_versions(python: str) -> tuple[str, str]:
 
 
 def start_workers(
-    run: Run, impls: list[Implementation], envs: dict[str, venvs.Environment], bodies: dict[str, str]
+    run: Run,
+    impls: list[Implementation],
+    envs: dict[str, venvs.Environment],
+    bodies: dict[str, Any],
+    module: str = "benchmarks.harness.worker",
 ) -> dict[str, WorkerProcess]:
     workers: dict[str, WorkerProcess] = {}
     for impl in impls:
@@ -170,7 +174,7 @@ def start_workers(
             say(f"{impl.key}: not measured ({env.error})")
             continue
         try:
-            worker = WorkerProcess(impl, env.python)
+            worker = WorkerProcess(impl, env.python, module)
             init = worker.ask(timeout=300, cmd="init", bodies=bodies)
         except WorkerError as exc:
             facts["error"] = f"worker failed to start: {exc}"
