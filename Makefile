@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-oldest-openai test-oldest-anthropic dialects-venv bench lint clean
+.PHONY: demo test test-oldest-openai test-oldest-anthropic test-oldest-agents dialects-venv bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ test-oldest-anthropic:
 	$(OLDEST_ANTHROPIC)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'anthropic[bedrock]==0.49.0'
 	$(OLDEST_ANTHROPIC)/bin/python -m pytest -q -n $(TEST_WORKERS) -k anthropic $(ANTHROPIC_TESTS)
 
+# The Agents SDK tests against its first release, with the openai client that release asked for
+# (later clients changed models that the SDK's first releases build).
+OLDEST_AGENTS := .venv-oldest-agents
+test-oldest-agents:
+	$(PYTHON) -m venv $(OLDEST_AGENTS)
+	$(OLDEST_AGENTS)/bin/python -m pip install -q --upgrade pip
+	$(OLDEST_AGENTS)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'openai-agents==0.0.2' 'openai==1.66.0'
+	$(OLDEST_AGENTS)/bin/python -m pytest -q -n $(TEST_WORKERS) tests/agents
+
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py
 
@@ -71,4 +80,4 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(OLDEST_ANTHROPIC) $(DIALECTS) $(DIALECTS_LEGACY)
+	rm -rf $(VENV) $(OLDEST) $(OLDEST_ANTHROPIC) $(OLDEST_AGENTS) $(DIALECTS) $(DIALECTS_LEGACY)

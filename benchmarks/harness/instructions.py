@@ -95,7 +95,9 @@ def _stub_chunk_records() -> None:
 # --- the parent ----------------------------------------------------------------------------
 
 
-def _count(python: str, impl_key: str, scenario: str, mode: str, calls: int) -> dict[str, Any]:
+def _count(
+    python: str, impl_key: str, scenario: str, mode: str, calls: int, module: str = "benchmarks.harness.instructions"
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         command = [
@@ -106,7 +108,7 @@ def _count(python: str, impl_key: str, scenario: str, mode: str, calls: int) -> 
             *(f"--toggle-collect={m}" for m in MARKERS),
             python,
             "-m",
-            "benchmarks.harness.instructions",
+            module,
             "worker",
             impl_key,
             scenario,
@@ -128,15 +130,22 @@ _ANNOTATED_LINE = re.compile(r"^\s*([\d,]+) .*:(\w+) \[")
 
 
 def _inclusive(path: Path) -> dict[str, int]:
-    """Inclusive instruction counts of the marker functions in a callgrind output file."""
+    """Inclusive instruction counts of the marker functions in a callgrind output file.
+
+    Every function is listed (``--threshold=100``: by default a region under 1% of the total,
+    such as a cheap uninstrumented batch, is left out), and a marker's lines are added up:
+    callgrind lists the code inlined from a header file as a function of its own."""
     annotated = subprocess.run(
-        ["callgrind_annotate", "--inclusive=yes", str(path)], capture_output=True, text=True, check=True
+        ["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    found = {}
+    found: dict[str, int] = {}
     for line in annotated.splitlines():
         match = _ANNOTATED_LINE.match(line)
         if match and match.group(2) in MARKERS:
-            found[match.group(2)] = int(match.group(1).replace(",", ""))
+            found[match.group(2)] = found.get(match.group(2), 0) + int(match.group(1).replace(",", ""))
     return found
 
 

@@ -63,14 +63,14 @@ class WorkerError(RuntimeError):
 class WorkerProcess:
     """One implementation's worker process and its line protocol."""
 
-    def __init__(self, impl: Implementation, python: str) -> None:
+    def __init__(self, impl: Any, python: str, module: str = "benchmarks.harness.worker") -> None:
         self.impl = impl
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"worker-{impl.key}.log"
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         self.process = subprocess.Popen(
-            [python, "-m", "benchmarks.harness.worker", impl.key],
+            [python, "-m", module, impl.key],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -158,7 +158,11 @@ def _client_versions(python: str) -> tuple[str, str]:
 
 
 def start_workers(
-    run: Run, impls: list[Implementation], envs: dict[str, venvs.Environment], bodies: dict[str, str]
+    run: Run,
+    impls: list[Implementation],
+    envs: dict[str, venvs.Environment],
+    bodies: dict[str, Any],
+    module: str = "benchmarks.harness.worker",
 ) -> dict[str, WorkerProcess]:
     workers: dict[str, WorkerProcess] = {}
     for impl in impls:
@@ -170,7 +174,7 @@ def start_workers(
             say(f"{impl.key}: not measured ({env.error})")
             continue
         try:
-            worker = WorkerProcess(impl, env.python)
+            worker = WorkerProcess(impl, env.python, module)
             init = worker.ask(timeout=300, cmd="init", bodies=bodies)
         except WorkerError as exc:
             facts["error"] = f"worker failed to start: {exc}"

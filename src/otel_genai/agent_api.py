@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -31,18 +32,25 @@ from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.metrics import _internal as metrics_api
 
 from otel_genai import semconv
 from otel_genai.config import load_settings
+from otel_genai.core import content
 from otel_genai.core.agent_records import AgentInvocation, ToolExecution
 from otel_genai.core.agent_telemetry import AgentTelemetry, Step
 from otel_genai.core.conversation import conversation_scope
 from otel_genai.core.internal_errors import log_internal_error
+from otel_genai.core.invocation import Message, text_part
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _telemetry: AgentTelemetry | None = None
 _telemetry_lock = threading.Lock()
+# Set once the application hands the API its own providers: from then on it always records.
+_providers_given = False
+# Providers named by environment variables are loaded by the API's getters on first use.
+_providers_from_env = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ or "OTEL_PYTHON_METER_PROVIDER" in os.environ
 
 
 def configure_agent_api(*, tracer_provider: Any = None, meter_provider: Any = None) -> None:
@@ -51,9 +59,32 @@ def configure_agent_api(*, tracer_provider: Any = None, meter_provider: Any = No
     Optional: without it, the first ``agent`` or ``tool`` reads the settings and uses the
     global providers.
     """
-    global _telemetry
+    global _telemetry, _providers_given
     with _telemetry_lock:
         _telemetry = AgentTelemetry(load_settings(), tracer_provider=tracer_provider, meter_provider=meter_provider)
+        _providers_given = tracer_provider is not None or meter_provider is not None
+
+
+def _unconfigure() -> None:
+    """Back to the state before any configuration: settings and providers read at next use."""
+    global _telemetry, _providers_given
+    with _telemetry_lock:
+        _telemetry = None
+        _providers_given = False
+
+
+def _nothing_records() -> bool:
+    """No SDK is configured: no providers were given to the API or set globally, so spans and
+    metric points would go nowhere. Then the API only calls the wrapped code (an agent with two
+    tools: about 1 µs instead of 16 µs), checking at every call, so that an SDK configured later
+    is used from its next call. The API's own globals are read: its getters look an environment
+    variable up at every call while no provider is set (1 µs each)."""
+    return (
+        not _providers_given
+        and not _providers_from_env
+        and getattr(trace, "_TRACER_PROVIDER", True) is None
+        and getattr(metrics_api, "_METER_PROVIDER", True) is None
+    )
 
 
 def _agent_telemetry() -> AgentTelemetry:
@@ -105,7 +136,7 @@ class _Block:
         raise NotImplementedError
 
     def __enter__(self) -> _Block:
-        self._entered.append(self._open())
+        self._entered.append(None if _nothing_records() else self._open())
         return self
 
     def __exit__(
@@ -128,7 +159,7 @@ class _Block:
 
             @functools.wraps(func)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                opened = self._open(bound_arguments(args, kwargs))
+                opened = None if _nothing_records() else self._open(bound_arguments(args, kwargs))
                 if opened is None:
                     return await func(*args, **kwargs)
                 try:
@@ -142,7 +173,7 @@ class _Block:
 
         @functools.wraps(func)
         def run(*args: Any, **kwargs: Any) -> Any:
-            opened = self._open(bound_arguments(args, kwargs))
+            opened = None if _nothing_records() else self._open(bound_arguments(args, kwargs))
             if opened is None:
                 return func(*args, **kwargs)
             try:
@@ -176,9 +207,14 @@ class AgentBlock(_Block):
         description: str | None,
         version: str | None,
         model: str | None,
+        instructions: str | None,
     ) -> None:
         super().__init__()
         self._fields = (name, agent_id, description, version, model)
+        self.instructions = instructions
+        #: Set inside a ``with`` block to record what the agent was asked and answered (under content capture).
+        self.input: Any = None
+        self.output: Any = None
 
     def _open(self, arguments: Callable[[], Any] | None = None) -> _Open | None:
         try:
@@ -186,10 +222,46 @@ class AgentBlock(_Block):
             record = AgentInvocation(
                 name=name, agent_id=agent_id, description=description, version=version, request_model=model
             )
-            return _Open(_agent_telemetry().start_agent(record))
+            step = _agent_telemetry().start_agent(record)
+            if step.records_content:
+                if self.instructions:
+                    record.system_instructions = [text_part(self.instructions)]
+                if arguments is not None:
+                    record.input_messages = _messages("user", _call_input(arguments()))
+            return _Open(step)
         except Exception as exc:  # noqa: BLE001
             log_internal_error("starting an agent span", exc)
             return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        opened = self._entered[-1] if self._entered else None
+        if opened is not None and opened.step.records_content and isinstance(opened.step.record, AgentInvocation):
+            if self.input is not None:
+                opened.step.record.input_messages = _messages("user", self.input)
+            if exc is None:
+                self._set_result(opened, self.output)
+        super().__exit__(exc_type, exc, tb)
+
+    def _set_result(self, opened: _Open, result: Any) -> None:
+        if opened.step.records_content and isinstance(opened.step.record, AgentInvocation):
+            opened.step.record.output_messages = _messages("assistant", result, finish_reason="stop")
+
+
+def _call_input(arguments: dict[str, Any]) -> Any:
+    """A decorated agent's input: its one argument, or its arguments by parameter name."""
+    if len(arguments) == 1:
+        return next(iter(arguments.values()))
+    return arguments or None
+
+
+def _messages(role: str, value: Any, finish_reason: str | None = None) -> list[Message] | None:
+    """One message of ``role`` holding ``value`` as text (JSON unless it is a string)."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else content.to_json(value)
+    return [Message(role, [text_part(text)], finish_reason=finish_reason)]
 
 
 class ToolBlock(_Block):
@@ -256,14 +328,20 @@ def agent(
     description: str | None = None,
     version: str | None = None,
     model: str | None = None,
+    instructions: str | None = None,
 ) -> AgentBlock:
     """An ``invoke_agent {name}`` span (kind INTERNAL) around a block or a function.
 
     ``agent_id`` is a stable id of the agent's definition; ``model`` the one model the
     agent uses, if it uses only one (``gen_ai.request.model``). Model calls, tools and
     agents inside become its children. Use as ``with agent("planner"):`` or ``@agent("planner")``.
+
+    Under content capture only, the span also shows ``instructions`` (``gen_ai.system_instructions``),
+    what the agent was asked (``gen_ai.input.messages``: a decorated function's one argument, or
+    its arguments by name; in a ``with agent(...) as a:`` block, ``a.input``) and what it answered
+    (``gen_ai.output.messages``: the return value, or ``a.output``), each as text.
     """
-    return AgentBlock(name, agent_id, description, version, model)
+    return AgentBlock(name, agent_id, description, version, model, instructions)
 
 
 def tool(

@@ -23,4 +23,4 @@ def agent_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Capture
         return captured
 
     yield configure
-    api._telemetry = None
+    api._unconfigure()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import os
 import threading
 
 import pytest
@@ -267,7 +268,7 @@ def test_our_failure_never_reaches_the_application():
         with pytest.raises(ZeroDivisionError), tool("div"):
             1 / 0  # noqa: B018
     finally:
-        api._telemetry = None
+        api._unconfigure()
 
 
 def test_with_no_sdk_nothing_is_made_current():
@@ -281,4 +282,105 @@ def test_with_no_sdk_nothing_is_made_current():
         with agent("planner"):
             assert inside() is trace.INVALID_SPAN
     finally:
-        api._telemetry = None
+        api._unconfigure()
+
+
+# Run in a fresh interpreter: the global providers can be set once per process.
+_NO_SDK_THEN_SDK = """
+import asyncio
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from otel_genai import agent, tool
+from otel_genai import agent_api
+
+@tool
+def add(a, b):
+    return a + b
+
+@tool
+async def div(a, b):
+    return a / b
+
+@agent("planner")
+def plan():
+    return add(1, 2)
+
+# No SDK: the wrapped code runs, results and exceptions unchanged, and nothing is built.
+assert plan() == 3
+try:
+    asyncio.run(div(1, 0))
+except ZeroDivisionError:
+    pass
+else:
+    raise AssertionError("the exception did not reach the caller")
+with agent("planner"):
+    assert trace.get_current_span() is trace.INVALID_SPAN
+assert agent_api._telemetry is None, "settings were read with nothing to record"
+
+# An SDK configured later is used from the next call.
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+assert plan() == 3
+print(sorted(s.name for s in exporter.get_finished_spans()))
+"""
+
+
+def test_without_an_sdk_only_the_code_runs_until_one_is_configured():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    run = subprocess.run(
+        [sys.executable, "-c", _NO_SDK_THEN_SDK], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['execute_tool add', 'invoke_agent planner']"
+
+
+def _content_attributes(span):
+    names = ("gen_ai.system_instructions", "gen_ai.input.messages", "gen_ai.output.messages")
+    return {name: json.loads(span.attributes[name]) for name in names if name in span.attributes}
+
+
+def test_an_agent_shows_its_instructions_question_and_answer_only_under_capture(agent_api):
+    @agent("planner", instructions="Plan the trip.")
+    def plan(question: str) -> str:
+        return f"answer to {question}"
+
+    @agent("budget")
+    def budget(city: str, days: int) -> dict:
+        return {"city": city, "total": 100 * days}
+
+    captured = agent_api()
+    assert plan("Paris?") == "answer to Paris?"
+    assert _content_attributes(captured.span()) == {}
+
+    captured = agent_api(capture="SPAN_ONLY")
+    assert plan("Paris?") == "answer to Paris?"
+    budget("Rome", 2)
+    with agent("chat", instructions="Be brief.") as block:
+        block.input = "Hello?"
+        block.output = "Hi."
+    planner, budgeting, chat = captured.spans()
+    assert _content_attributes(planner) == {
+        "gen_ai.system_instructions": [{"type": "text", "content": "Plan the trip."}],
+        "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "Paris?"}]}],
+        "gen_ai.output.messages": [
+            {"role": "assistant", "parts": [{"type": "text", "content": "answer to Paris?"}], "finish_reason": "stop"}
+        ],
+    }
+    # Arguments by name and a structured answer, as JSON text.
+    shown = _content_attributes(budgeting)
+    assert json.loads(shown["gen_ai.input.messages"][0]["parts"][0]["content"]) == {"city": "Rome", "days": 2}
+    assert json.loads(shown["gen_ai.output.messages"][0]["parts"][0]["content"]) == {"city": "Rome", "total": 200}
+    assert _content_attributes(chat) == {
+        "gen_ai.system_instructions": [{"type": "text", "content": "Be brief."}],
+        "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "Hello?"}]}],
+        "gen_ai.output.messages": [
+            {"role": "assistant", "parts": [{"type": "text", "content": "Hi."}], "finish_reason": "stop"}
+        ],
+    }

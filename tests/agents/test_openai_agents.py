@@ -59,7 +59,10 @@ def _without_client(monkeypatch: pytest.MonkeyPatch, capture: str | None) -> Cap
 
 
 @pytest.fixture
-def sdk_client(mock_server: Any) -> openai.AsyncOpenAI:
+def sdk_client(mock_server: Any, monkeypatch: pytest.MonkeyPatch) -> openai.AsyncOpenAI:
+    # The SDK's first releases (0.0.x) build their default OpenAI client at every run, whatever
+    # the agent's model: a key must be in the environment (it is never used here).
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
     return openai.AsyncOpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
 
 
@@ -140,7 +143,15 @@ def assert_weather_tree(tree: Tree, result: Any) -> Any:
 
 def test_run_sync_with_the_responses_model_records_the_model_calls_itself(agents_instrumented, sdk_client):
     captured = agents_instrumented(client=False)
-    result = Runner.run_sync(weather_agent(OpenAIResponsesModel("gpt-4o-mini", sdk_client)), "Weather in Paris?")
+    # Older SDK releases run on asyncio.get_event_loop(): give them the loop a script's main
+    # thread has (the test runner leaves none).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        result = Runner.run_sync(weather_agent(OpenAIResponsesModel("gpt-4o-mini", sdk_client)), "Weather in Paris?")
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
     tree = Tree(captured)
     root = assert_weather_tree(tree, result)
@@ -287,6 +298,7 @@ async def test_no_arguments_results_or_messages_without_capture(agents_instrumen
                 "gen_ai.input.messages",
                 "gen_ai.output.messages",
                 "gen_ai.system_instructions",
+                "gen_ai.tool.definitions",
             )
         assert "Paris" not in json.dumps(dict(span.attributes))
     assert captured.logs() == []
@@ -299,6 +311,34 @@ async def test_arguments_and_results_under_capture(agents_instrumented, sdk_clie
     arguments = json.loads(span.attributes["gen_ai.tool.call.arguments"])
     assert set(arguments) == {"city"}
     assert json.loads(span.attributes["gen_ai.tool.call.result"]) == f"sunny in {arguments['city']}"
+
+
+@pytest.mark.parametrize("model_class", [OpenAIResponsesModel, OpenAIChatCompletionsModel])
+@pytest.mark.parametrize("client", [True, False], ids=["both instrumentations", "agents alone"])
+async def test_the_agent_span_shows_its_instructions_input_answer_and_tools_under_capture(
+    agents_instrumented, sdk_client, model_class, client
+):
+    captured = agents_instrumented(client=client, capture="SPAN_ONLY")
+    result = await Runner.run(weather_agent(model_class("gpt-4o-mini", sdk_client)), "Weather in Paris?")
+    root = Tree(captured).one("invoke_agent Weather")
+
+    instructions = {"type": "text", "content": "Answer with the tools."}
+    user = {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]}
+    if model_class is OpenAIResponsesModel:  # the Responses API takes instructions apart
+        assert json.loads(root.attributes["gen_ai.system_instructions"]) == [instructions]
+        assert json.loads(root.attributes["gen_ai.input.messages"]) == [user]
+    else:  # Chat Completions: a system message, kept in the input as on the client's spans
+        assert "gen_ai.system_instructions" not in root.attributes
+        assert json.loads(root.attributes["gen_ai.input.messages"]) == [
+            {"role": "system", "parts": [instructions]},
+            user,
+        ]
+    # The answer is the agent's last model output, the run's final output.
+    assert json.loads(root.attributes["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": result.final_output}], "finish_reason": "stop"}
+    ]
+    definitions = json.loads(root.attributes["gen_ai.tool.definitions"])
+    assert definitions == [{"type": "function", "name": "get_weather"}, {"type": "function", "name": "get_time"}]
 
 
 async def test_conversation_and_the_callers_span_reach_the_run(agents_instrumented, sdk_client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from opentelemetry import trace
@@ -112,3 +113,53 @@ async def test_a_unit_ended_in_another_context_leaves_the_context_alone(caplog):
     assert trace.get_current_span() is before
     assert "Failed to detach context" not in caplog.text
     assert [s.name for s in captured.spans()] == ["invoke_agent A"]
+
+
+def test_the_agent_shows_its_first_turns_input_and_last_turns_answer_only_under_capture():
+    from otel_genai.config import ContentCapture
+    from otel_genai.core.agent_records import ModelTurn
+    from otel_genai.core.invocation import Message, ToolDefinition, text_part
+
+    def turn(n: int) -> ModelTurn:
+        return ModelTurn(
+            system_instructions=[text_part(f"rules {n}")],
+            input_messages=[Message("user", [text_part(f"question {n}")])],
+            output_messages=[Message("assistant", [text_part(f"answer {n}")], finish_reason="stop")],
+        )
+
+    reads: list[int] = []
+
+    def read(n: int) -> ModelTurn:
+        reads.append(n)
+        return turn(n)
+
+    captured = Captured()
+    for capture in (ContentCapture.NO_CONTENT, ContentCapture.SPAN_ONLY):
+        settings = Settings(capture=capture)
+        tree = AgentTree(
+            AgentTelemetry(settings, tracer_provider=captured.tracer_provider, meter_provider=captured.meter_provider),
+            GenAITelemetry(settings, **captured.providers()),
+        )
+        tree.trace_started("t")
+        tree.agent_started("a", None, "t", AgentInvocation(name=capture.name))
+        for n in (1, 2):
+            tree.model_call_started(f"m{n}", "a", "t")
+            tree.model_call_ended(f"m{n}", chat("m"), [], recorded_elsewhere=True, content=lambda n=n: read(n))
+        tree.agent_finished("a", [ToolDefinition("function", "lookup")])
+        tree.ended("a")
+        tree.trace_ended("t")
+
+    assert reads == [1, 2]  # the messages are read only for the agent that records them
+    quiet = next(s for s in captured.spans() if s.name == "invoke_agent NO_CONTENT")
+    assert not [
+        k for k in quiet.attributes if k.startswith(("gen_ai.input", "gen_ai.output", "gen_ai.system", "gen_ai.tool"))
+    ]
+    shown = next(s for s in captured.spans() if s.name == "invoke_agent SPAN_ONLY").attributes
+    assert json.loads(shown["gen_ai.system_instructions"]) == [{"type": "text", "content": "rules 1"}]
+    assert json.loads(shown["gen_ai.input.messages"]) == [
+        {"role": "user", "parts": [{"type": "text", "content": "question 1"}]}
+    ]
+    assert json.loads(shown["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "answer 2"}], "finish_reason": "stop"}
+    ]
+    assert json.loads(shown["gen_ai.tool.definitions"]) == [{"type": "function", "name": "lookup"}]

@@ -45,7 +45,7 @@ def instrumented(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
         yield
     finally:
         instrumentor.uninstrument()
-        api._telemetry = None
+        api._unconfigure()
 
 
 def _span_hex(span: Any) -> str:

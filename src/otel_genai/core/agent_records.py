@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from otel_genai.core.invocation import Message, Part, ToolDefinition
+
 
 @dataclass(slots=True, eq=False)
 class AgentInvocation:
@@ -24,6 +26,13 @@ class AgentInvocation:
     request_model: str | None = None
     conversation_id: str | None = None
     error_type: str | None = None
+    # Content: recorded only when the content policy puts content on spans (opt-in attributes
+    # of invoke_agent): what the agent was told and given, and what it answered.
+    system_instructions: list[Part] | None = None
+    input_messages: list[Message] | None = None
+    output_messages: list[Message] | None = None
+    # The agent's own tools (by type and name only, as on inference spans).
+    tool_definitions: list[ToolDefinition] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -42,3 +51,13 @@ class ToolExecution:
     arguments: Any = None
     result: Any = None
     error_type: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class ModelTurn:
+    """The content of one model call an agent made: what the agent's span shows of it under
+    content capture (the first call's instructions and input, the last call's output)."""
+
+    system_instructions: list[Part] | None = None
+    input_messages: list[Message] | None = None
+    output_messages: list[Message] | None = None

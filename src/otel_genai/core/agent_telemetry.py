@@ -127,7 +127,8 @@ class Step:
         self.record = record
         self.span = span
         self.recording = span.is_recording()
-        # Tool arguments and results go on the span only: the conventions define no event for them.
+        # Tool arguments and results, and an agent's messages, go on the span only: the
+        # conventions define no event for them.
         self.records_content = self.recording and telemetry.policy.content_on_span
         self.started = time.perf_counter()
         self._once = threading.Lock()
@@ -162,7 +163,12 @@ class Step:
         if rec.error_type is not None:
             self.span.set_status(Status(StatusCode.ERROR, description))
         if isinstance(rec, AgentInvocation):
-            self.span.set_attributes(agent_attributes(rec))
+            attrs = agent_attributes(rec)
+            if self.records_content:
+                policy = self.telemetry.policy
+                values = content.content_values(rec, policy.max_content_length, policy.max_blob_length)
+                attrs.update({name: content.to_json(value) for name, value in values.items()})
+            self.span.set_attributes(attrs)
             return
         attrs = tool_attributes(rec)
         if self.records_content:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,9 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 
-from otel_genai.core.agent_records import AgentInvocation, ToolExecution
+from otel_genai.core.agent_records import AgentInvocation, ModelTurn, ToolExecution
 from otel_genai.core.agent_telemetry import AgentTelemetry, Step
-from otel_genai.core.invocation import Invocation
+from otel_genai.core.invocation import Invocation, ToolDefinition
 from otel_genai.core.telemetry import GenAITelemetry
 
 
@@ -46,6 +47,16 @@ class _Agent:
     def take_call_id(self, tool_name: str) -> str | None:
         ids = self.tool_calls.get(tool_name)
         return ids.popleft() if ids else None
+
+
+def _take_turn(agent: AgentInvocation, turn: ModelTurn) -> None:
+    """The agent was told and given what its first model call was; it answered what its last said."""
+    if agent.system_instructions is None:
+        agent.system_instructions = turn.system_instructions
+    if agent.input_messages is None:
+        agent.input_messages = turn.input_messages
+    if turn.output_messages:
+        agent.output_messages = turn.output_messages
 
 
 @dataclass(eq=False)
@@ -131,6 +142,15 @@ class AgentTree:
             record.arguments = arguments
             record.result = result
 
+    def agent_finished(self, unit_id: str, tool_definitions: list[ToolDefinition] | None) -> None:
+        """The agent's tools, known at its end (kept under content capture only)."""
+        node = self._nodes.get(unit_id)
+        if node is None or node.step is None or not node.step.records_content:
+            return
+        record = node.step.record
+        if isinstance(record, AgentInvocation):
+            record.tool_definitions = tool_definitions
+
     def passed_through(self, unit_id: str, parent_id: str | None, trace_id: str) -> None:
         """A unit we do not show: its children belong to its parent."""
         with self._lock:
@@ -151,9 +171,11 @@ class AgentTree:
         recorded_elsewhere: bool,
         error_type: str | None = None,
         description: str | None = None,
+        content: Callable[[], ModelTurn] | None = None,
     ) -> None:
         """``record``: the call; recorded here unless ``recorded_elsewhere`` (by a client
-        instrumentation). ``tool_calls``: (tool name, call id) pairs the model asked for."""
+        instrumentation). ``tool_calls``: (tool name, call id) pairs the model asked for.
+        ``content``: reads the call's messages, called only when the agent's span records content."""
         node = self._forget(unit_id)
         if node is None:
             return
@@ -165,6 +187,8 @@ class AgentTree:
             agent.tool_calls = ids
             if record.request_model:
                 agent.models.add(record.request_model)
+            if content is not None and agent.step.records_content:
+                _take_turn(agent.record, content())
         if not recorded_elsewhere:
             self.models.start(record, node.context, node.started_ns).end(error_type, description)
 

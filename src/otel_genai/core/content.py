@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from otel_genai import semconv
+from otel_genai.core.agent_records import AgentInvocation
 from otel_genai.core.invocation import Invocation, Message, Part, ToolDefinition
 
 TRUNCATION_MARK = "…[truncated "
@@ -83,7 +84,7 @@ def tool_definitions_value(tools: Iterable[ToolDefinition]) -> list[dict[str, An
     return [{"type": t.type, "name": t.name} for t in tools]
 
 
-def content_values(inv: Invocation, limit: int, blob_limit: int) -> dict[str, Any]:
+def content_values(inv: Invocation | AgentInvocation, limit: int, blob_limit: int) -> dict[str, Any]:
     """The record's content attributes as structured values (events); spans get them as JSON."""
     values: dict[str, Any] = {}
     if inv.system_instructions:

@@ -15,7 +15,7 @@ from otel_genai.core.telemetry import GenAITelemetry
 if TYPE_CHECKING:
     from otel_genai.instrumentation.openai_agents.processor import OpenTelemetryProcessor
 
-_INSTRUMENTS = ("openai-agents >= 0.24",)
+_INSTRUMENTS = ("openai-agents >= 0.0.2",)
 
 
 def _openai_client_instrumented() -> bool:
@@ -25,7 +25,7 @@ def _openai_client_instrumented() -> bool:
 
 
 class OpenAIAgentsInstrumentor(BaseInstrumentor):  # type: ignore[misc]
-    """Instruments the OpenAI Agents SDK (``openai-agents`` 0.24 and later) through its
+    """Instruments the OpenAI Agents SDK (``openai-agents`` 0.0.2, its first release, and later) through its
     trace processors: a run is an ``invoke_agent {agent}`` span, each function tool an
     ``execute_tool {tool}`` span, a hand-off's next agent a child of the agent that handed off.
 

@@ -84,6 +84,7 @@ class OpenTelemetryProcessor(TracingProcessor):  # type: ignore[misc]
                 responses = isinstance(data, ResponseSpanData)
                 record = span_data.response_call(data) if responses else span_data.generation_call(data)
                 calls = span_data.response_tool_calls(data) if responses else span_data.generation_tool_calls(data)
+                turn = span_data.response_turn if responses else span_data.generation_turn
                 tree.model_call_ended(
                     span.span_id,
                     record,
@@ -91,9 +92,12 @@ class OpenTelemetryProcessor(TracingProcessor):  # type: ignore[misc]
                     recorded_elsewhere=self.client_records_model_calls(),
                     error_type=error_type,
                     description=description,
+                    content=lambda: turn(data),
                 )
                 return
-            if isinstance(data, FunctionSpanData):
+            if isinstance(data, AgentSpanData):
+                tree.agent_finished(span.span_id, span_data.agent_tools(data))
+            elif isinstance(data, FunctionSpanData):
                 tree.tool_finished(span.span_id, data.input, data.output)
             elif isinstance(data, HandoffSpanData) and error_type is None:
                 tree.handed_off(span.span_id, span.trace_id, data.to_agent)

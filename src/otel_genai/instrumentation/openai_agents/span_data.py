@@ -10,13 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from otel_genai import semconv
-from otel_genai.core.agent_records import AgentInvocation, ToolExecution
-from otel_genai.core.invocation import Invocation
+from otel_genai.core.agent_records import AgentInvocation, ModelTurn, ToolExecution
+from otel_genai.core.invocation import Invocation, Message, ToolDefinition
 from otel_genai.instrumentation.fields import field, integer, items, string
+from otel_genai.instrumentation.openai import messages, responses, responses_items
 
 
 def agent_record(data: Any) -> AgentInvocation:
     return AgentInvocation(name=getattr(data, "name", None) or None)
+
+
+def agent_tools(data: Any) -> list[ToolDefinition] | None:
+    """The agent's tools, known once it ran: the SDK keeps their names only."""
+    names = [name for name in items(getattr(data, "tools", None)) if isinstance(name, str) and name]
+    return [ToolDefinition(semconv.TOOL_TYPE_FUNCTION, name) for name in names] or None
 
 
 def tool_record(data: Any) -> ToolExecution:
@@ -58,6 +65,37 @@ def generation_call(data: Any) -> Invocation:
     inv.provider_metric_attributes[semconv.OPENAI_API_TYPE] = "chat_completions"
     _usage_tokens(inv, getattr(data, "usage", None))
     return inv
+
+
+def response_turn(data: Any) -> ModelTurn:
+    """A Responses call's content: its instructions, input items and output (the SDK keeps
+    them only with its ``trace_include_sensitive_data``)."""
+    response = getattr(data, "response", None)
+    model_input = getattr(data, "input", None)
+    output = items(field(response, "output"))
+    turn = ModelTurn(
+        system_instructions=responses_items.instruction_parts(field(response, "instructions")) or None,
+        input_messages=responses_items.input_messages(model_input) if model_input else None,
+    )
+    if output:
+        reason = messages.message_finish_reason(responses.finish_reason(response, output))
+        turn.output_messages = [Message("assistant", responses_items.output_parts(output), finish_reason=reason)]
+    return turn
+
+
+def generation_turn(data: Any) -> ModelTurn:
+    """A Chat Completions call's content: its messages (system ones included, as on the
+    client's own spans) and the message it answered."""
+    model_input = items(getattr(data, "input", None))
+    turn = ModelTurn(input_messages=[messages.input_message(m) for m in model_input] or None)
+    answers = []
+    for message in items(getattr(data, "output", None)):
+        # The SDK keeps the message without its choice's finish reason: a message that calls
+        # tools stopped for them, any other stopped.
+        reason = "tool_calls" if field(message, "tool_calls") else "stop"
+        answers.append(messages.output_message(message, reason))
+    turn.output_messages = answers or None
+    return turn
 
 
 def response_tool_calls(data: Any) -> list[tuple[str, str]]:
