@@ -42,12 +42,13 @@ $(DIALECTS_LEGACY)/.installed: pyproject.toml
 
 dialects-venv: $(DIALECTS)/.installed $(DIALECTS_LEGACY)/.installed
 
-# The same suite's OpenAI part against the oldest openai client we support.
+# The same suite's OpenAI part against the oldest openai client we support (the reliability files'
+# Anthropic cases run too, with the current anthropic client and its Bedrock extra).
 OLDEST := .venv-oldest
 test-oldest-openai:
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST)/bin/python -m pip install -q --upgrade pip
-	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
+	$(OLDEST)/bin/python -m pip install -q -e '.[demo]' 'anthropic[bedrock]' pytest pytest-asyncio 'pytest-xdist>=3.5' pyyaml hypothesis 'openai==1.26.0' 'httpx<0.28'
 	$(OLDEST)/bin/python -m pytest -q -n $(TEST_WORKERS) tests/instrumentation tests/core tests/acceptance tests/reliability tests/mock_openai
 
 # The Anthropic tests against the oldest anthropic client we support: these files' tests whose

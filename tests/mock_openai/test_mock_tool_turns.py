@@ -130,7 +130,8 @@ def test_the_agent_handed_to_answers_the_question_not_the_handoff(step, openai_c
 def test_without_parallel_calls_the_tools_come_one_at_a_time(step, openai_client) -> None:
     history: list[Any] = [{"role": "user", "content": "Weather and time?"}]
     agents = {"solo": ["get_weather", "get_time"]}
-    steps = run_turn(step, openai_client, history, agents, "solo", parallel_tool_calls=False)
+    # In the body rather than as an argument: openai releases before 1.29 have no such parameter.
+    steps = run_turn(step, openai_client, history, agents, "solo", extra_body={"parallel_tool_calls": False})
     assert [done for _, done in steps[:-1]] == [("get_weather",), ("get_time",)]
     assert isinstance(steps[-1][1], str)
 

@@ -254,7 +254,9 @@ POINTS: dict[str, Callable[[], list[Any]]] = {
 @pytest.mark.parametrize("kind", [OPENAI, ANTHROPIC], ids=lambda k: k.name)
 def test_uninstrument_puts_back_the_very_functions(steps_of: Callable[[ClientKind], Steps], kind: ClientKind) -> None:
     points = POINTS[kind.name]()
-    assert len(points) > 10
+    # The oldest supported clients have at least eight (OpenAI 1.26: chat, legacy completions and
+    # embeddings, sync and async, and the raw responses' parse); fewer means the table did not resolve.
+    assert len(points) >= 8
     before = {f"{owner.__name__}.{name}": vars(owner)[name] for owner, name in points}
 
     def now() -> dict[str, Any]:
