@@ -8,16 +8,14 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.instrumentation.utils import unwrap
 from wrapt import wrap_function_wrapper
 
 from otel_genai import semconv
-from otel_genai.config import load_settings
+from otel_genai.config import Settings
 from otel_genai.core.adapter import Operation
+from otel_genai.core.client_instrumentor import ClientInstrumentor, ClientTables
 from otel_genai.core.delivery import ClientTypes
-from otel_genai.core.patching import Patched, unwrap_all, wrap_parsers, wrap_stream_managers, wrap_targets
-from otel_genai.core.telemetry import GenAITelemetry
 from otel_genai.core.wrapper import Switch
 
 _INSTRUMENTS = ("anthropic >= 0.49",)
@@ -95,7 +93,7 @@ def restore_client_model_spans() -> None:
     unwrap(importlib.import_module(_CLIENT_MODULE), _FUNCTION)
 
 
-class AnthropicInstrumentor(BaseInstrumentor):  # type: ignore[misc]
+class AnthropicInstrumentor(ClientInstrumentor):
     """Instruments the Anthropic Python client (``anthropic`` 0.49 and later), including
     ``AnthropicBedrock`` and ``AnthropicVertex``.
 
@@ -106,45 +104,27 @@ class AnthropicInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     info line says so). Everything else comes from the environment (README).
     """
 
-    _switch: Switch | None = None
-    _patched: tuple[Patched, ...] = ()
     _replaced_client_spans = False
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return _INSTRUMENTS
 
-    def _instrument(self, **kwargs: Any) -> None:
-        # Imported here: loading the entry point must not import anthropic.
-        from otel_genai.instrumentation.anthropic.endpoint import Endpoints
+    def client_tables(self) -> ClientTables:
         from otel_genai.instrumentation.anthropic.targets import STREAM_MANAGERS, TARGETS
 
-        settings = load_settings(content_hook=kwargs.get("content_hook"), provider_name=kwargs.get("provider_name"))
-        telemetry = GenAITelemetry(
-            settings,
-            tracer_provider=kwargs.get("tracer_provider"),
-            meter_provider=kwargs.get("meter_provider"),
-            logger_provider=kwargs.get("logger_provider"),
-        )
+        return ClientTables(TARGETS, STREAM_MANAGERS, client_types())
+
+    def operation_builder(self, settings: Settings) -> Callable[[Callable[..., Operation]], Operation]:
+        from otel_genai.instrumentation.anthropic.endpoint import Endpoints
+
         endpoints = Endpoints(settings.provider_name)
+        return lambda operation: operation(endpoints)
 
-        def build(operation: Callable[..., Operation]) -> Operation:
-            return operation(endpoints)
-
-        switch = self._switch = Switch()
-        types = client_types()
-        patched = wrap_targets(TARGETS, build, switch, telemetry, types)
-        patched += wrap_stream_managers(STREAM_MANAGERS)
-        patched += wrap_parsers(types)
-        self._patched = tuple(patched)
+    def instrumented(self, switch: Switch, **kwargs: Any) -> None:
         if not kwargs.get("client_model_spans"):
             self._replaced_client_spans = replace_client_model_spans(switch)
 
-    def _uninstrument(self, **kwargs: Any) -> None:
-        if self._switch is not None:
-            self._switch.on = False
-            self._switch = None
-        unwrap_all(self._patched)
-        self._patched = ()
+    def uninstrumented(self) -> None:
         if self._replaced_client_spans:
             restore_client_model_spans()
             self._replaced_client_spans = False
