@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import platform
+import re
 import resource
 import sys
 import time
@@ -484,6 +485,11 @@ def fmt_mib(value: int | None) -> str:
     return "" if value is None else f"{value / MiB:.2f}"
 
 
+def _without_prefix(site: str) -> str:
+    """An allocation site from where the package lives on (site-packages/..., src/...), not this machine's path."""
+    return re.sub(r"^\S*?/(site-packages|src)/", "", site)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=100_000)
@@ -529,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
             snapshot = tracemalloc.take_snapshot()
             tracemalloc.stop()
             stats = snapshot.statistics("lineno")
-            top_sites = [str(stat) for stat in stats[:5]]
+            top_sites = [_without_prefix(str(stat)) for stat in stats[:5]]
             ours = sum(stat.size for stat in stats if _OURS in stat.traceback[0].filename)
             points[-1].window, points[-1].window_ops, points[-1].window_ours = retained, n - window_start, ours
             window_end = None
