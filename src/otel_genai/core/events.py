@@ -88,7 +88,7 @@ def _emit(
 def _legacy_messages(message: Message) -> list[Message]:
     """``message`` as the pre-1.37 events see it: a tool result is a message of its own (a
     ``tool`` message, one result each), also when a provider sends results inside another
-    role's message (Anthropic's ``tool_result`` blocks come in a ``user`` message)."""
+    role's message (some send tool results as parts of a ``user`` message)."""
     if message.role == "tool":
         return [message]
     results = [p for p in message.parts if p.get("type") == "tool_call_response"]
