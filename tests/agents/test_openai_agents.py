@@ -180,7 +180,8 @@ async def test_agents_alone_give_chat_completions_calls_the_request_the_sdk_trac
 ):
     captured = agents_instrumented(client=False)
     agent = weather_agent(OpenAIChatCompletionsModel("gpt-4o-mini", sdk_client))
-    agent.model_settings = ModelSettings(temperature=0.25, top_p=0.5, max_tokens=200)
+    # Settings the SDK's first release has too.
+    agent.model_settings = ModelSettings(temperature=0.25, top_p=0.5, presence_penalty=0.75)
     await Runner.run(agent, "Weather in Paris?")
 
     tree = Tree(captured)
@@ -192,7 +193,7 @@ async def test_agents_alone_give_chat_completions_calls_the_request_the_sdk_trac
         assert chat.attributes["gen_ai.request.model"] == "gpt-4o-mini"
         assert chat.attributes["gen_ai.request.temperature"] == 0.25
         assert chat.attributes["gen_ai.request.top_p"] == 0.5
-        assert chat.attributes["gen_ai.request.max_tokens"] == 200
+        assert chat.attributes["gen_ai.request.presence_penalty"] == 0.75
         assert chat.attributes["server.address"] == "127.0.0.1"
         assert chat.attributes["server.port"] == port
     points = captured.metrics("gen_ai.client.operation.duration")
