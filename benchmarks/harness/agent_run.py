@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.harness.agent_run                  # timed rounds + instructions (~30 min)
     .venv/bin/python -m benchmarks.harness.agent_run --quick          # a smoke run (~5 min)
     .venv/bin/python -m benchmarks.harness.agent_run --no-instructions
+    .venv/bin/python -m benchmarks.harness.agent_run --rerender       # the report again, from results/agents.json
 
 The run: one agent, two function tools, two model calls (``agent_scenarios``), with the
 Responses model and the Chat Completions model, content capture off and on; every
@@ -210,7 +211,8 @@ def render(run: Run, counts: dict[str, dict[str, Any]], command: str) -> str:
         + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "otel-genai")
         + f"; otel-genai at commit {run.source}; load average {facts['load_start'][0]:.2f} → "
         f"{facts.get('load_end', (0,))[0]:.2f} (the machine is shared). `{command}`, {run.rounds_done} interleaved "
-        f"rounds, {run.calls.get('responses', '?')} runs per batch, in {run.seconds / 60:.1f} min.",
+        f"rounds, batches of {run.calls.get('responses', '?')} runs (Responses model) and "
+        f"{run.calls.get('chat_completions', '?')} (Chat Completions model), in {run.seconds / 60:.1f} min.",
         "",
     ]
     for key in [*keys, HANDWRITTEN]:
@@ -272,7 +274,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-instructions", action="store_true")
     parser.add_argument("--refresh-venvs", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--rerender", action="store_true", help="only render results/agents.json again")
     args = parser.parse_args(argv)
+    if args.rerender:
+        rerender()
+        return
     started = time.monotonic()
     keys = args.only.split(",") if args.only else [*AGENTS_BY_KEY, HANDWRITTEN]
     rounds = 5 if args.quick else args.rounds
@@ -331,6 +337,19 @@ def main(argv: list[str] | None = None) -> None:
         return
     RESULT.write_text("# Agents: what each instrumentation adds to an agent run\n\n" + text, encoding="utf-8")
     if not args.quick:
+        report.replace_section("agents", text)
+
+
+def rerender() -> None:
+    """The report of the last run again, from its raw data (after a change to the report only)."""
+    data = json.loads(RESULT_JSON.read_text(encoding="utf-8"))
+    fields = dict(data["run"])
+    fields["cells"] = {impl: {c: Cell(**cell) for c, cell in cells.items()} for impl, cells in fields["cells"].items()}
+    run = Run(**fields)
+    command = ".venv/bin/python -m benchmarks.harness.agent_run" + (" --quick" if run.quick else "")
+    text = render(run, data["instructions"], command)
+    RESULT.write_text("# Agents: what each instrumentation adds to an agent run\n\n" + text, encoding="utf-8")
+    if not run.quick:
         report.replace_section("agents", text)
 
 
