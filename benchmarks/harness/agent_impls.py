@@ -73,7 +73,7 @@ AGENT_IMPLEMENTATIONS: tuple[AgentImplementation, ...] = (
         (),
         (OURS_AGENTS,),
         ("otel-genai",),
-        model_calls="recorded from the SDK's model spans (no request parameters, no messages)",
+        model_calls="recorded from the SDK's model spans (model, usage; no messages)",
     ),
     AgentImplementation(
         "agents-genai",

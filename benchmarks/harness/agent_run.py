@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.harness.agent_run                  # timed rounds + instructions (~30 min)
     .venv/bin/python -m benchmarks.harness.agent_run --quick          # a smoke run (~5 min)
     .venv/bin/python -m benchmarks.harness.agent_run --no-instructions
+    .venv/bin/python -m benchmarks.harness.agent_run --rerender       # the report again, from results/agents.json
 
 The run: one agent, two function tools, two model calls (``agent_scenarios``), with the
 Responses model and the Chat Completions model, content capture off and on; every
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +33,7 @@ from typing import Any
 from benchmarks.harness import agent_scenarios, instructions, report, venvs
 from benchmarks.harness.agent_impls import AGENT_IMPLEMENTATIONS, AGENTS_BY_KEY, SHORT, AgentImplementation
 from benchmarks.harness.agent_worker import ANSWERS_ENV, HANDWRITTEN
-from benchmarks.harness.measurements import Run, cell_stats
+from benchmarks.harness.measurements import Cell, Run, cell_stats
 from benchmarks.harness.run import machine_facts, measure, say, start_workers
 
 RESULT = report.RESULTS / "agents.md"
@@ -124,12 +126,22 @@ def _us(value: float | None, sign: str = "+") -> str:
     return f"{sign}{shown}" if value >= 0 else shown
 
 
+def _base_cpu_us(cell: Cell) -> float | None:
+    return statistics.median(cell.base_cpu) * 1e6 if cell.error is None and cell.base_cpu else None
+
+
 def _timed_table(run: Run, keys: list[str], combos: list[str], field: str) -> list[str]:
-    lines = ["| | uninstrumented (wall) | " + " | ".join(SHORT.get(k, k) for k in keys) + " |"]
+    """``field``: ``added_us`` (wall) or ``added_cpu_us``; the uninstrumented column is the same clock."""
+    cpu = field == "added_cpu_us"
+    lines = [f"| | uninstrumented ({'CPU' if cpu else 'wall'}) | " + " | ".join(SHORT.get(k, k) for k in keys) + " |"]
     lines.append("|---|---:|" + "---:|" * len(keys))
     for combo in combos:
+        found = [run.cells[k][combo] for k in keys if combo in run.cells.get(k, {})]
         stats = {k: cell_stats(run.cells[k][combo]) if combo in run.cells.get(k, {}) else None for k in keys}
-        base = next((s["base_us"] for s in stats.values() if s), None)
+        if cpu:
+            base = next((b for b in map(_base_cpu_us, found) if b is not None), None)
+        else:
+            base = next((s["base_us"] for s in stats.values() if s), None)
         cells = [_us(s[field]) if s else "—" for s in stats.values()]
         lines.append(f"| {LABELS[combo]} | {_us(base, sign='')} | " + " | ".join(cells) + " |")
     return lines
@@ -199,7 +211,8 @@ def render(run: Run, counts: dict[str, dict[str, Any]], command: str) -> str:
         + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "otel-genai")
         + f"; otel-genai at commit {run.source}; load average {facts['load_start'][0]:.2f} → "
         f"{facts.get('load_end', (0,))[0]:.2f} (the machine is shared). `{command}`, {run.rounds_done} interleaved "
-        f"rounds, {run.calls.get('responses', '?')} runs per batch, in {run.seconds / 60:.1f} min.",
+        f"rounds, batches of {run.calls.get('responses', '?')} runs (Responses model) and "
+        f"{run.calls.get('chat_completions', '?')} (Chat Completions model), in {run.seconds / 60:.1f} min.",
         "",
     ]
     for key in [*keys, HANDWRITTEN]:
@@ -209,7 +222,8 @@ def render(run: Run, counts: dict[str, dict[str, Any]], command: str) -> str:
         else:
             shown = {k: v for k, v in env.get("versions", {}).items() if k not in versions or k == "otel-genai"}
             label = AGENTS_BY_KEY[key].label if key in AGENTS_BY_KEY else "otel_genai.agent / tool"
-            lines.append(f"- **{SHORT.get(key, key)}**: {label}; " + ", ".join(f"{k} {v}" for k, v in shown.items()))
+            short = "ours, hand-written API" if key == HANDWRITTEN else SHORT.get(key, key)
+            lines.append(f"- **{short}**: {label}; " + ", ".join(f"{k} {v}" for k, v in shown.items()))
     run_cells = [f"{s}/{m}" for s, m in RUN_COMBOS]
     lines += [
         "",
@@ -242,6 +256,8 @@ def render(run: Run, counts: dict[str, dict[str, Any]], command: str) -> str:
         *_counted_table(counts, [HANDWRITTEN], [f"{s}/{m}" for s, m, _ in COUNTED_API]),
         "",
         *_timed_table(run, [HANDWRITTEN], api_cells, "added_us"),
+        "",
+        *_timed_table(run, [HANDWRITTEN], api_cells, "added_cpu_us"),
     ]
     return "\n".join(lines).replace(f"| {HANDWRITTEN} |", "| ours |") + "\n"
 
@@ -258,7 +274,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-instructions", action="store_true")
     parser.add_argument("--refresh-venvs", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--rerender", action="store_true", help="only render results/agents.json again")
     args = parser.parse_args(argv)
+    if args.rerender:
+        rerender()
+        return
     started = time.monotonic()
     keys = args.only.split(",") if args.only else [*AGENTS_BY_KEY, HANDWRITTEN]
     rounds = 5 if args.quick else args.rounds
@@ -306,16 +326,30 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             Path(file.name).unlink()
     run.seconds = time.monotonic() - started
+    if not args.no_write:  # the raw data first: a report that fails to render loses no measurement
+        report.RESULTS.mkdir(parents=True, exist_ok=True)
+        data = {"run": _jsonable(run), "instructions": counts}
+        RESULT_JSON.write_text(json.dumps(data, indent=1), encoding="utf-8")
     command = ".venv/bin/python -m benchmarks.harness.agent_run" + (" --quick" if args.quick else "")
     text = render(run, counts, command)
     print(text)
     if args.no_write:
         return
-    report.RESULTS.mkdir(parents=True, exist_ok=True)
-    data = {"run": _jsonable(run), "instructions": counts}
-    RESULT_JSON.write_text(json.dumps(data, indent=1), encoding="utf-8")
     RESULT.write_text("# Agents: what each instrumentation adds to an agent run\n\n" + text, encoding="utf-8")
     if not args.quick:
+        report.replace_section("agents", text)
+
+
+def rerender() -> None:
+    """The report of the last run again, from its raw data (after a change to the report only)."""
+    data = json.loads(RESULT_JSON.read_text(encoding="utf-8"))
+    fields = dict(data["run"])
+    fields["cells"] = {impl: {c: Cell(**cell) for c, cell in cells.items()} for impl, cells in fields["cells"].items()}
+    run = Run(**fields)
+    command = ".venv/bin/python -m benchmarks.harness.agent_run" + (" --quick" if run.quick else "")
+    text = render(run, data["instructions"], command)
+    RESULT.write_text("# Agents: what each instrumentation adds to an agent run\n\n" + text, encoding="utf-8")
+    if not run.quick:
         report.replace_section("agents", text)
 
 

@@ -13,6 +13,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from agents import (
     Agent,
+    ModelSettings,
     OpenAIChatCompletionsModel,
     OpenAIResponsesModel,
     Runner,
@@ -156,17 +157,49 @@ def test_run_sync_with_the_responses_model_records_the_model_calls_itself(agents
     tree = Tree(captured)
     root = assert_weather_tree(tree, result)
     for chat in [s for s in tree.children(root) if s.name.startswith("chat")]:
-        # Recorded from the SDK's response span: what it knows, without the request.
+        # Recorded from the SDK's response span, which keeps the Response but not the request:
+        # the model is the one the Response names, in the span's name too.
         assert chat.kind is SpanKind.CLIENT
         assert chat.attributes["gen_ai.provider.name"] == "openai"
         assert chat.attributes["gen_ai.response.model"].startswith("gpt-4o-mini")
+        assert chat.attributes["gen_ai.request.model"].startswith("gpt-4o-mini")
+        assert chat.name == f"chat {chat.attributes['gen_ai.request.model']}"
         assert chat.attributes["gen_ai.usage.input_tokens"] > 0
         assert chat.attributes["openai.api.type"] == "responses"
+    assert root.attributes["gen_ai.request.model"].startswith("gpt-4o-mini")
     points = captured.metrics("gen_ai.client.token.usage")
     assert sum(p.count for p in points) == 4  # two calls, input and output each
+    assert {p.attributes["gen_ai.request.model"] for p in points} == {chat.attributes["gen_ai.request.model"]}
     (agent_point,) = captured.metrics("gen_ai.invoke_agent.duration")
     assert agent_point.attributes["gen_ai.agent.name"] == "Weather"
     assert sum(p.count for p in captured.metrics("gen_ai.execute_tool.duration")) == 2
+
+
+async def test_agents_alone_give_chat_completions_calls_the_request_the_sdk_traced(
+    agents_instrumented, sdk_client, mock_server
+):
+    captured = agents_instrumented(client=False)
+    agent = weather_agent(OpenAIChatCompletionsModel("gpt-4o-mini", sdk_client))
+    # Settings the SDK's first release has too.
+    agent.model_settings = ModelSettings(temperature=0.25, top_p=0.5, presence_penalty=0.75)
+    await Runner.run(agent, "Weather in Paris?")
+
+    tree = Tree(captured)
+    chats = tree.named("chat gpt-4o-mini")
+    assert len(chats) == 2
+    port = mock_server.port
+    for chat in chats:
+        # From the SDK's generation span: the model asked for, the agent's model settings, the client's URL.
+        assert chat.attributes["gen_ai.request.model"] == "gpt-4o-mini"
+        assert chat.attributes["gen_ai.request.temperature"] == 0.25
+        assert chat.attributes["gen_ai.request.top_p"] == 0.5
+        assert chat.attributes["gen_ai.request.presence_penalty"] == 0.75
+        assert chat.attributes["server.address"] == "127.0.0.1"
+        assert chat.attributes["server.port"] == port
+    points = captured.metrics("gen_ai.client.operation.duration")
+    assert sum(p.count for p in points) == 2
+    recorded = {(p.attributes["gen_ai.request.model"], p.attributes["server.port"]) for p in points}
+    assert recorded == {("gpt-4o-mini", port)}
 
 
 async def test_async_run_with_both_instrumentations_counts_each_model_call_once(agents_instrumented, sdk_client):

@@ -8,12 +8,16 @@ output are there only when it is on, the SDK's default).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from otel_genai import semconv
 from otel_genai.core.agent_records import AgentInvocation, ModelTurn, ToolExecution
 from otel_genai.core.invocation import Invocation, Message, ToolDefinition
 from otel_genai.instrumentation.fields import field, integer, items, string
 from otel_genai.instrumentation.openai import messages, responses, responses_items
+from otel_genai.instrumentation.openai.request_params import read_sampling_parameters
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def agent_record(data: Any) -> AgentInvocation:
@@ -43,12 +47,14 @@ def _usage_tokens(inv: Invocation, usage: Any) -> None:
 def response_call(data: Any) -> Invocation:
     """A Responses API call from a ``ResponseSpanData``."""
     response = getattr(data, "response", None)
-    # The SDK's response span has no request: the model asked for is unknown, only the one that answered.
     inv = Invocation(operation=semconv.OP_CHAT, provider=semconv.PROVIDER_OPENAI)
     inv.provider_metric_attributes[semconv.OPENAI_API_TYPE] = "responses"
     if response is not None:
         inv.response_id = string(field(response, "id"))
         inv.response_model = string(field(response, "model"))
+        # The SDK's response span keeps no request, only the Response, which names the model
+        # that answered (often a dated version of the one asked for): the nearest it has.
+        inv.request_model = inv.response_model
         _usage_tokens(inv, field(response, "usage"))
     else:
         inv.response_id = string(getattr(data, "_response_id", None))
@@ -58,13 +64,31 @@ def response_call(data: Any) -> Invocation:
 
 
 def generation_call(data: Any) -> Invocation:
-    """A Chat Completions call from a ``GenerationSpanData``."""
+    """A Chat Completions call from a ``GenerationSpanData``: its model, and the request's
+    settings and server from its ``model_config`` (the agent's model settings and client URL)."""
     inv = Invocation(
         operation=semconv.OP_CHAT, provider=semconv.PROVIDER_OPENAI, request_model=string(getattr(data, "model", None))
     )
     inv.provider_metric_attributes[semconv.OPENAI_API_TYPE] = "chat_completions"
+    config = getattr(data, "model_config", None)
+    if isinstance(config, dict):
+        read_sampling_parameters(inv, config)
+        inv.reasoning_level = string(field(config.get("reasoning"), "effort"))
+        inv.server_address, inv.server_port = _server(config.get("base_url"))
     _usage_tokens(inv, getattr(data, "usage", None))
     return inv
+
+
+def _server(base_url: Any) -> tuple[str | None, int | None]:
+    """``server.address`` and ``server.port`` of the client's base URL."""
+    if not isinstance(base_url, str):
+        return None, None
+    try:
+        url = urlsplit(base_url)
+        port = url.port or _DEFAULT_PORTS.get(url.scheme)
+    except ValueError:  # a port that is not a number
+        return None, None
+    return (url.hostname, port) if url.hostname else (None, None)
 
 
 def response_turn(data: Any) -> ModelTurn:
