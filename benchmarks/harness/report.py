@@ -12,9 +12,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness.impls import BY_KEY as IMPLS
+from benchmarks.harness import suites
 from benchmarks.harness.measurements import Run, cell_stats, marginal_per_chunk
 from benchmarks.harness.scenarios import BY_KEY as SCENARIOS
+from benchmarks.harness.suites import Suite
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "benchmarks" / "results"
@@ -29,8 +30,39 @@ SHORT = {
     "openai-v2": "openai-v2",
     "openllmetry": "OpenLLMetry",
     "openinference": "OpenInference",
+    "ours-client-spans": "ours, client spans on",
+    "genai-anthropic": "genai-anthropic",
+    "openllmetry-anthropic": "OpenLLMetry",
 }
 PEERS = ("genai-openai", "openai-v2", "openllmetry", "openinference")
+#: The streams whose figures are shown per chunk, by suite.
+CHUNK_SCENARIOS = {
+    "openai": ("stream_20", "stream_200", "async_stream_20", "responses_200"),
+    "anthropic": ("stream_20", "stream_200"),
+}
+#: The calls whose telemetry is listed in the last table, by suite.
+RECORDED = {
+    "openai": (("chat", "off"), ("chat", "on"), ("stream_200", "off"), ("responses_200", "off")),
+    "anthropic": (("create", "off"), ("create", "on"), ("create", "unsampled"), ("stream_200", "off")),
+}
+
+
+def _suite(run: Run) -> Suite:
+    return suites.BY_KEY[run.suite]
+
+
+def _scenarios(run: Run) -> dict[str, Any]:
+    """The run's scenarios by key."""
+    by_key: dict[str, Any] = _suite(run).scenarios().BY_KEY
+    return by_key
+
+
+def result_paths(suite: Suite, full: bool) -> tuple[Path, Path]:
+    """The Markdown and JSON results of a full (or of a quick or partial) run of ``suite``."""
+    stem = suite.results if full else f"{suite.results}-quick"
+    return RESULTS / f"{stem}.md", RESULTS / f"{stem}.json"
+
+
 MODE_TITLES = {
     "off": "content capture off",
     "on": "content capture on (SPAN_AND_EVENT or the peer's nearest)",
@@ -117,7 +149,7 @@ def _cell(run: Run, table: dict[str, Any], impl: str, combo: str, notes: Notes, 
 
 
 def _columns(run: Run) -> list[str]:
-    return [k for k in ("ours", "floor", *PEERS) if k in run.implementations]
+    return [k for k in dict.fromkeys(("ours", "floor", *_suite(run).by_key)) if k in run.implementations]
 
 
 def _baseline(table: dict[str, Any], combo: str) -> str:
@@ -136,7 +168,7 @@ def per_call_table(run: Run, table: dict[str, Any], mode: str, kind: str, notes:
     columns = _columns(run)
     head = ["scenario", "uninstrumented µs", *[SHORT[c] for c in columns], "ours ÷ floor"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
-    for scenario in SCENARIOS.values():
+    for scenario in _scenarios(run).values():
         combo = f"{scenario.key}/{mode}"
         if not any(combo in run.cells.get(c, {}) for c in columns):
             continue
@@ -152,20 +184,27 @@ def chunk_rows(run: Run, mode: str) -> list[tuple[str, dict[str, float | None]]]
     """Per-chunk figures: added cost divided by chunks, and the marginal cost of a chunk."""
 
     table = stats(run)
+    scenarios = _scenarios(run)
     rows: list[tuple[str, dict[str, float | None]]] = []
-    for key in ("stream_20", "stream_200", "async_stream_20", "responses_200"):
-        scenario = SCENARIOS[key]
+    for key in CHUNK_SCENARIOS[run.suite]:
+        scenario = scenarios[key]
         values: dict[str, float | None] = {}
         for impl in run.implementations:
             s = table.get(impl, {}).get(f"{key}/{mode}")
             values[impl] = s["added_us"] / scenario.chunks if s else None
         rows.append((f"{scenario.label}: added ÷ {scenario.chunks}", values))
+    short, long = _suite(run).chunk_pair
+    extra = scenarios[long].chunks - scenarios[short].chunks
     marginal = {
-        impl: marginal_per_chunk(run.cells.get(impl, {}), mode, "stream_20", "stream_200", 180)
-        for impl in run.implementations
+        impl: marginal_per_chunk(run.cells.get(impl, {}), mode, short, long, extra) for impl in run.implementations
     }
-    rows.append(("one more chat chunk (stream 200 − stream 20) ÷ 180", marginal))
+    rows.append((marginal_label(run, extra), marginal))
     return rows
+
+
+def marginal_label(run: Run, extra: int) -> str:
+    what = "chat chunk" if run.suite == "openai" else "streamed event"
+    return f"one more {what} (stream {extra + 20} − stream 20) ÷ {extra}"
 
 
 def chunk_table(run: Run, mode: str) -> str:
@@ -184,9 +223,11 @@ def recorded_table(run: Run) -> str:
     columns = _columns(run)
     head = ["spans / events / histogram records / span attributes", *[SHORT[c] for c in columns]]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(columns)]
-    for key, mode in (("chat", "off"), ("chat", "on"), ("stream_200", "off"), ("responses_200", "off")):
+    scenarios = _scenarios(run)
+    for key, mode in RECORDED[run.suite]:
         combo = f"{key}/{mode}"
-        row = [f"{SCENARIOS[key].label}, content {mode}"]
+        what = "sampled out" if mode == "unsampled" else f"content {mode}"
+        row = [f"{scenarios[key].label}, {what}"]
         for impl in columns:
             check = run.cells.get(impl, {}).get(combo)
             c = check.check if check else None
@@ -233,7 +274,7 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
             )
         )
     rows = dict(chunk_rows(run, "off"))
-    marginal = rows["one more chat chunk (stream 200 − stream 20) ÷ 180"]
+    marginal = rows[marginal_label(run, 180)]
     m_ours, m_floor, m_official = marginal.get("ours"), marginal.get("floor"), marginal.get("genai-openai")
     ablation = _ablation()
     if ablation is not None:
@@ -295,10 +336,11 @@ def targets(run: Run) -> list[tuple[str, str, str]]:
     return result
 
 
-def _instructions() -> dict[str, Any] | None:
-    """The last ``--instructions`` run: instructions added per call and per chunk, by implementation."""
+def _instructions(name: str = "instructions") -> dict[str, Any] | None:
+    """The last ``--instructions`` run (``results/<name>.json``): instructions added per call and per
+    chunk, by implementation."""
     try:
-        data = json.loads((RESULTS / "instructions.json").read_text(encoding="utf-8"))
+        data = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
         results = data["results"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -357,20 +399,22 @@ def header(run: Run) -> str:
     ours_env = run.environments.get("ours") or run.environments.get("floor") or {}
     versions = ours_env.get("versions", {})
     load = f"{m['load_start'][0]:.2f} → {m.get('load_end', m['load_start'])[0]:.2f}"
-    calls = ", ".join(f"{SCENARIOS[k].key} {v}" for k, v in run.calls.items())
+    calls = ", ".join(f"{k} {v}" for k, v in run.calls.items())
+    suite = _suite(run)
+    impls = suite.by_key
     impl_lines = []
     for key in _columns(run):
         env = run.environments.get(key, {})
-        label = IMPLS[key].label
+        label = impls[key].label
         if env.get("error"):
             impl_lines.append(f"- **{SHORT[key]}**: {label}: not measured: {env['error']}")
             continue
-        own = {k: v for k, v in env.get("versions", {}).items() if k not in ("openai", "opentelemetry-sdk")}
+        own = {k: v for k, v in env.get("versions", {}).items() if k not in (suite.client, "opentelemetry-sdk")}
         text = ", ".join(f"{k} {v}" for k, v in own.items())
         if key == "ours":
             text += f" (commit {run.source or '?'})"
         notes = "; ".join(env.get("notes", []))
-        switch = IMPLS[key].content_switch
+        switch = impls[key].content_switch
         impl_lines.append(
             f"- **{SHORT[key]}**: {label}{': ' + text if text else ''}. Content: {switch}."
             + (f" Install notes: {notes}." if notes else "")
@@ -378,7 +422,8 @@ def header(run: Run) -> str:
     return "\n".join(
         [
             f"Measured {run.started} on {m['cpu']} ({m['cores']} cores, {m['system']}), Python {m['python']}, "
-            f"openai {versions.get('openai', '?')}, opentelemetry-sdk {versions.get('opentelemetry-sdk', '?')}; "
+            f"{suite.client} {versions.get(suite.client, '?')}, "
+            f"opentelemetry-sdk {versions.get('opentelemetry-sdk', '?')}; "
             f"load average {load} (the machine is shared).",
             f"{run.rounds_done} interleaved rounds{' (quick run)' if run.quick else ''}; each round measures every "
             f"implementation on every scenario as a pair of batches, uninstrumented and instrumented, of about "
@@ -401,7 +446,7 @@ def render(run: Run) -> str:
         "",
         "#### Targets",
         "",
-        targets_table(targets(run)),
+        targets_table(suite_targets(run)),
     ]
     for mode in ("off", "on", "unsampled"):
         if not any(k.endswith(f"/{mode}") for cells in run.cells.values() for k in cells):
@@ -426,10 +471,19 @@ def render(run: Run) -> str:
     return "\n".join(parts) + "\n"
 
 
+def suite_targets(run: Run) -> list[tuple[str, str, str]]:
+    """The targets of the run's suite (the Anthropic ones: :mod:`benchmarks.harness.anthropic_targets`)."""
+    if run.suite == "anthropic":
+        from benchmarks.harness import anthropic_targets
+
+        return anthropic_targets.targets(run)
+    return targets(run)
+
+
 def _jsonable(run: Run) -> dict[str, Any]:
     data = asdict(run)
     data["stats"] = stats(run)
-    data["targets"] = targets(run)
+    data["targets"] = suite_targets(run)
     return data
 
 
@@ -438,11 +492,13 @@ def write(run: Run, text: str) -> tuple[Path, Path]:
 
     A quick or partial run writes ``*-quick`` files and leaves the README alone.
     """
-    full = not run.quick and set(run.implementations) == set(IMPLS)
-    md, raw = (RESULT_MD, RESULT_JSON) if full else (RESULTS / "benchmark-quick.md", RESULTS / "benchmark-quick.json")
+    suite = _suite(run)
+    full = not run.quick and set(run.implementations) == set(suite.by_key)
+    md, raw = result_paths(suite, full)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    md.write_text("# Overhead of GenAI instrumentations of the OpenAI client\n\n" + text, encoding="utf-8")
+    client = "OpenAI" if suite.key == "openai" else "Anthropic"
+    md.write_text(f"# Overhead of GenAI instrumentations of the {client} client\n\n" + text, encoding="utf-8")
     raw.write_text(json.dumps(_jsonable(run), indent=1, default=str), encoding="utf-8")
     if full:
-        replace_section("results", text)
+        replace_section(suite.readme_section, text)
     return md, raw
