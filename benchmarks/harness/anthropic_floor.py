@@ -23,6 +23,8 @@ from benchmarks.harness.floor import Floor
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
+#: stop_reason -> the conventions' finish reason inside an output message (the span keeps Anthropic's).
+_MESSAGE_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_call"}
 _CLIENT_MODULE = "anthropic._base_client"
 _CLIENT_SPAN = "start_api_call_span"
 
@@ -75,7 +77,11 @@ class AnthropicFloor(Floor):
                 {"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]} for m in kwargs["messages"]
             ],
             "gen_ai.output.messages": [
-                {"role": "assistant", "parts": [{"type": "text", "content": text}], "finish_reason": stop_reason}
+                {
+                    "role": "assistant",
+                    "parts": [{"type": "text", "content": text}],
+                    "finish_reason": _MESSAGE_FINISH.get(stop_reason, stop_reason),
+                }
             ],
         }
 
