@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks.harness --profile    # profile ours only (results/profile.md)
     .venv/bin/python -m benchmarks.harness --memory     # RSS and tracemalloc growth of ours (results/memory.md)
     .venv/bin/python -m benchmarks.harness --instructions  # instructions added, valgrind (results/instructions.md)
+    .venv/bin/python -m benchmarks.harness --provider anthropic [--quick|--instructions]  # the Anthropic client
 
 The parent starts one worker per implementation (ours, the floor, each peer in its own
 environment) and, round after round, asks each in turn for one *pair* of batches of the same
