@@ -9,7 +9,9 @@ The client's own tracing is on, as it is by default: each client is given
 (sampled or sampled out), so the client's ``anthropic.messages.create`` spans are real spans in
 the same pipeline as the instrumentations', uninstrumented batches included. A client given that
 option reads none of the ``ANTHROPIC_OPEN_TELEMETRY*`` variables; the harness also removes them
-from every worker's environment.
+from every worker's environment. The instruction counts add one mode, ``bare``: content off and
+the client's tracing off (``open_telemetry={"traces": False}``), what each implementation does
+on its own, with no client span to replace.
 """
 
 from __future__ import annotations
@@ -37,24 +39,27 @@ SCENARIOS: tuple[Scenario, ...] = (
 BY_KEY = {s.key: s for s in SCENARIOS}
 
 
-def _client(body: str, content_type: str, tracer_provider: Any) -> Any:
+def _client(body: str, content_type: str, tracer_provider: Any, client_tracing: bool) -> Any:
     import anthropic
 
+    tracing: Any = {"tracer_provider": tracer_provider} if client_tracing else {"traces": False}
     return anthropic.Anthropic(
         api_key="sk-ant-bench",
         base_url=BASE_URL,
         http_client=anthropic.DefaultHttpxClient(transport=_transport(body, content_type, False)),
         max_retries=0,
-        open_telemetry={"tracer_provider": tracer_provider},
+        open_telemetry=tracing,
     )
 
 
-def build(scenario: Scenario, bodies: dict[str, str], tracer_provider: Any = None) -> Batch:
+def build(
+    scenario: Scenario, bodies: dict[str, str], tracer_provider: Any = None, client_tracing: bool = True
+) -> Batch:
     """A function that makes ``n`` calls of ``scenario``, each fully consumed; the client's own
-    spans go to ``tracer_provider``."""
+    spans go to ``tracer_provider`` (``client_tracing=False``: the client makes none)."""
     streamed = scenario.chunks > 0
     content_type = "text/event-stream; charset=utf-8" if streamed else "application/json"
-    client = _client(bodies[scenario.body], content_type, tracer_provider)
+    client = _client(bodies[scenario.body], content_type, tracer_provider, client_tracing)
     arguments: dict[str, Any] = {
         "model": MODEL,
         "max_tokens": 1024,

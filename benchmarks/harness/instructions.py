@@ -53,6 +53,7 @@ ANTHROPIC_CELLS = (
     ("create", "unsampled", 20),
     ("stream_20", "off", 8),
     ("stream_200", "off", 2),
+    ("create", "bare", 20),  # the client's own tracing off: each implementation's own work
 )
 ANTHROPIC_IMPLEMENTATIONS = ("ours", "floor", "ours-client-spans", "genai-anthropic", "openllmetry-anthropic")
 #: Per suite: its cells, its implementations, the name of its results (and README section).
@@ -84,7 +85,7 @@ def worker(impl_key: str, scenario: str, mode: str, calls: int, suite_key: str =
             os.environ[name] = value
     built, _ = suite.bodies()
     pipe = pipeline.make(mode != "unsampled")
-    batch = suite.build(scenario, built, pipe.tracer_provider)
+    batch = suite.build(scenario, built, pipe.tracer_provider, client_tracing=mode != "bare")
     instrumentation = impls.Instrumentation(impl)
     instrumentation.take_snapshot()
     batch(3)
@@ -188,20 +189,26 @@ def _python_for(impl_key: str, suite: suites.Suite) -> str | None:
     return str(python) if python.exists() else None
 
 
-def main(only: list[str] | None = None, write: bool = True, parallel: int = 2, suite: str = "openai") -> None:
-    """Count every cell (two at a time: valgrind is single-threaded) and write the table."""
+def main(
+    only: list[str] | None = None,
+    write: bool = True,
+    parallel: int = 2,
+    suite: str = "openai",
+    cells: list[str] | None = None,
+) -> None:
+    """Count every cell (two at a time: valgrind is single-threaded) and write the table.
+
+    ``only`` (implementations) and ``cells`` (``scenario`` or ``scenario/mode``) recount some
+    cells; the others keep their last counts (read when the new ones are written).
+    """
     started = time.monotonic()
-    cells, all_implementations, name = PLANS[suite]
+    planned, all_implementations, name = PLANS[suite]
     the_suite = suites.BY_KEY[suite]
     result_md, result_json = report.RESULTS / f"{name}.md", report.RESULTS / f"{name}.json"
     implementations = tuple(only) if only else all_implementations
+    if cells:
+        planned = tuple(c for c in planned if c[0] in cells or f"{c[0]}/{c[1]}" in cells)
     results: dict[str, dict[str, Any]] = {}
-    if only and result_json.exists():  # recount some, keep the others' last counts
-        results = json.loads(result_json.read_text(encoding="utf-8"))["results"]
-        for impl in implementations:
-            results.pop(impl, None)
-        if "ours" in implementations:
-            results.pop(NO_CHUNK_RECORDS, None)
 
     def one(job: tuple[str, str, str, int]) -> None:
         impl, scenario, mode, calls = job
@@ -216,7 +223,12 @@ def main(only: list[str] | None = None, write: bool = True, parallel: int = 2, s
         print(f"[{time.strftime('%H:%M:%S')}] {impl} {cell}: {shown}", file=sys.stderr, flush=True)
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        list(pool.map(one, _jobs(implementations, cells)))
+        list(pool.map(one, _jobs(implementations, planned)))
+    if (only or cells) and result_json.exists():  # the other cells keep their last counts
+        kept = json.loads(result_json.read_text(encoding="utf-8"))["results"]
+        for impl, counted in results.items():
+            kept.setdefault(impl, {}).update(counted)
+        results = kept
     data = {
         "when": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "commit": report.source_state(),
@@ -247,6 +259,7 @@ _LABELS = {
         "create/unsampled": "messages.create, sampled out",
         "stream_20/off": "stream, 20 events",
         "stream_200/off": "stream, 200 events",
+        "create/bare": "messages.create, content off, the client's own tracing off",
     },
 }
 _CHUNK_LABELS = {"openai": "one more chat chunk", "anthropic": "one more streamed event"}

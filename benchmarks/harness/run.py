@@ -289,7 +289,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.instructions:
         from benchmarks.harness import instructions
 
-        instructions.main(only=args.only.split(",") if args.only else None, write=not args.no_write, suite=suite.key)
+        instructions.main(
+            only=args.only.split(",") if args.only else None,
+            write=not args.no_write,
+            suite=suite.key,
+            cells=args.scenarios.split(",") if args.scenarios else None,
+        )
         return
 
     if args.profile or args.memory:

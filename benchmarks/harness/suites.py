@@ -50,11 +50,13 @@ class Suite:
         built: tuple[dict[str, str], str] = importlib.import_module(self.bodies_module).build()
         return built
 
-    def build(self, scenario: str, bodies: dict[str, str], tracer_provider: Any = None) -> Any:
+    def build(
+        self, scenario: str, bodies: dict[str, str], tracer_provider: Any = None, client_tracing: bool = True
+    ) -> Any:
         """The batch function of ``scenario`` (its client's spans to ``tracer_provider``, if it makes any)."""
         module = self.scenarios()
         if self.client_tracing:
-            return module.build(module.BY_KEY[scenario], bodies, tracer_provider)
+            return module.build(module.BY_KEY[scenario], bodies, tracer_provider, client_tracing)
         return module.build(module.BY_KEY[scenario], bodies)
 
     def chunks(self, scenario: str) -> int:
