@@ -204,7 +204,7 @@ def main(
     started = time.monotonic()
     planned, all_implementations, name = PLANS[suite]
     the_suite = suites.BY_KEY[suite]
-    result_md, result_json = report.RESULTS / f"{name}.md", report.RESULTS / f"{name}.json"
+    result_json = report.RESULTS / f"{name}.json"
     implementations = tuple(only) if only else all_implementations
     if cells:
         planned = tuple(c for c in planned if c[0] in cells or f"{c[0]}/{c[1]}" in cells)
@@ -224,24 +224,32 @@ def main(
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         list(pool.map(one, _jobs(implementations, planned)))
+    minutes = (time.monotonic() - started) / 60
     if (only or cells) and result_json.exists():  # the other cells keep their last counts
-        kept = json.loads(result_json.read_text(encoding="utf-8"))["results"]
+        last = json.loads(result_json.read_text(encoding="utf-8"))
         for impl, counted in results.items():
-            kept.setdefault(impl, {}).update(counted)
-        results = kept
+            last["results"].setdefault(impl, {}).update(counted)
+        results, minutes = last["results"], minutes + last.get("minutes", 0.0)
     data = {
         "when": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "commit": report.source_state(),
-        "minutes": (time.monotonic() - started) / 60,
+        "minutes": minutes,
         "results": results,
     }
     text = render(data, tuple(i for i in all_implementations if i in results), suite)
     print(text)
     if write:
-        report.RESULTS.mkdir(parents=True, exist_ok=True)
-        result_json.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        result_md.write_text("# Instructions each implementation adds\n\n" + text, encoding="utf-8")
-        report.replace_section(name, text)
+        write_results(data, suite)
+
+
+def write_results(data: dict[str, Any], suite: str = "openai") -> None:
+    """The counts as JSON, their table as Markdown, and the table in the README."""
+    _, all_implementations, name = PLANS[suite]
+    text = render(data, tuple(i for i in all_implementations if i in data["results"]), suite)
+    report.RESULTS.mkdir(parents=True, exist_ok=True)
+    (report.RESULTS / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    (report.RESULTS / f"{name}.md").write_text("# Instructions each implementation adds\n\n" + text, encoding="utf-8")
+    report.replace_section(name, text)
 
 
 _LABELS = {
@@ -267,7 +275,7 @@ _CHUNK_LABELS = {"openai": "one more chat chunk", "anthropic": "one more streame
 
 def _cell(results: dict[str, Any], impl: str, cell: str, scale: float = 1.0) -> str:
     value = results.get(impl, {}).get(cell, {})
-    return f"+{value['added'] / scale:,.0f}" if "added" in value else "—"
+    return f"{value['added'] / scale:+,.0f}" if "added" in value else "—"
 
 
 def _per_chunk(results: dict[str, Any], impl: str) -> float | None:
@@ -298,7 +306,7 @@ def render(data: dict[str, Any], implementations: tuple[str, ...], suite: str = 
     chunk = {i: _per_chunk(results, i) for i in (*implementations, NO_CHUNK_RECORDS)}
     lines.append(
         f"| {_CHUNK_LABELS[suite]} (200 − 20) ÷ 180 | | "
-        + " | ".join(f"+{chunk[i]:,.0f}" if chunk[i] is not None else "—" for i in implementations)
+        + " | ".join(f"{chunk[i]:+,.0f}" if chunk[i] is not None else "—" for i in implementations)
         + " |"
     )
     own = chunk.get(NO_CHUNK_RECORDS)
@@ -309,6 +317,12 @@ def render(data: dict[str, Any], implementations: tuple[str, ...], suite: str = 
             f"`time_per_output_chunk` record and {own:,.0f} our own work (the same run with that histogram's "
             "`record` swapped for a C builtin that does nothing).",
         ]
+        spans_on = chunk.get("ours-client-spans")
+        if suite == "anthropic" and spans_on is not None:
+            lines[-1] += (
+                " Our own work is net of the client's own per-event tracing, which ours replaces: with the "
+                f"client's spans kept (`client_model_spans=True`) ours costs {spans_on:,.0f} a chunk."
+            )
     return "\n".join(lines) + "\n"
 
 
