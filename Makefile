@@ -75,6 +75,7 @@ test-oldest-agents:
 
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py
+	$(PY) benchmarks/overhead.py --provider anthropic
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks

@@ -40,6 +40,8 @@ def _input_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class Floor:
     """Installs and removes the minimal wrappers; one instance per worker."""
 
+    provider = "openai"
+
     def __init__(self) -> None:
         self._originals: list[tuple[Any, str, Any]] = []
 
@@ -100,7 +102,7 @@ class Floor:
             endpoint = self._endpoints[id(client)] = (url.host, url.port or 443)
         attrs = {
             "gen_ai.operation.name": operation,
-            "gen_ai.provider.name": "openai",
+            "gen_ai.provider.name": self.provider,
             "gen_ai.request.model": model,
             "server.address": endpoint[0],
             "server.port": endpoint[1],

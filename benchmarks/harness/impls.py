@@ -39,10 +39,16 @@ class Implementation:
     process_env: dict[str, str] = field(default_factory=dict)
     #: How content capture is switched, in words, for the report.
     content_switch: str = ""
+    #: The client package it instruments (its classes are restored after ``uninstrument()``).
+    client: str = "openai"
+    #: ``module:Class`` of a hand-written floor (when ``instrumentor`` is None).
+    floor: str = "benchmarks.harness.floor:Floor"
+    #: Passed to ``instrument()``.
+    instrument_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def content_env(self, content: bool) -> dict[str, str | None]:
         """Environment for content capture on (``SPAN_AND_EVENT`` or the nearest) or off."""
-        if self.key == "openllmetry":
+        if self.key.startswith("openllmetry"):
             return {"TRACELOOP_TRACE_CONTENT": "true" if content else "false"}
         if self.key == "openinference":
             return {name: (None if content else "true") for name in _OPENINFERENCE_HIDE}
@@ -102,10 +108,63 @@ IMPLEMENTATIONS: tuple[Implementation, ...] = (
 )
 BY_KEY = {i.key: i for i in IMPLEMENTATIONS}
 
+# The client's own tracing is on in every Anthropic column (anthropic_scenarios.py); what each
+# implementation does with the client's anthropic.messages.create span is said in its label.
+ANTHROPIC_IMPLEMENTATIONS: tuple[Implementation, ...] = (
+    Implementation(
+        "ours",
+        "otel-genai (ours; default: our span replaces the client's)",
+        None,
+        ("otel-genai",),
+        "otel_genai.instrumentation.anthropic:AnthropicInstrumentor",
+        content_switch=f"{OTEL_CAPTURE}=NO_CONTENT / SPAN_AND_EVENT",
+        client="anthropic",
+    ),
+    Implementation(
+        "ours-client-spans",
+        "otel-genai, `instrument(client_model_spans=True)` (the client's span kept beside ours)",
+        None,
+        ("otel-genai",),
+        "otel_genai.instrumentation.anthropic:AnthropicInstrumentor",
+        content_switch=f"{OTEL_CAPTURE}=NO_CONTENT / SPAN_AND_EVENT",
+        client="anthropic",
+        instrument_kwargs={"client_model_spans": True},
+    ),
+    Implementation(
+        "floor",
+        "floor (hand-written SDK calls; replaces the client's span as ours does)",
+        None,
+        (),
+        None,
+        content_switch="off / the same JSON and event as ours",
+        client="anthropic",
+        floor="benchmarks.harness.anthropic_floor:AnthropicFloor",
+    ),
+    Implementation(
+        "genai-anthropic",
+        "opentelemetry-instrumentation-genai-anthropic (official; leaves the client's span: two spans a call)",
+        "opentelemetry-instrumentation-genai-anthropic",
+        ("opentelemetry-instrumentation-genai-anthropic", "opentelemetry-util-genai"),
+        "opentelemetry.instrumentation.genai.anthropic:AnthropicInstrumentor",
+        content_switch=f"{OTEL_CAPTURE}=NO_CONTENT / SPAN_AND_EVENT",
+        client="anthropic",
+    ),
+    Implementation(
+        "openllmetry-anthropic",
+        "OpenLLMetry, opentelemetry-instrumentation-anthropic (leaves the client's span: two spans a call)",
+        "opentelemetry-instrumentation-anthropic",
+        ("opentelemetry-instrumentation-anthropic",),
+        "opentelemetry.instrumentation.anthropic:AnthropicInstrumentor",
+        content_switch="TRACELOOP_TRACE_CONTENT=false / true (content on span attributes, its default)",
+        client="anthropic",
+    ),
+)
+ANTHROPIC_BY_KEY = {i.key: i for i in ANTHROPIC_IMPLEMENTATIONS}
+
 
 def versions(impl: Implementation) -> dict[str, str]:
     """Installed versions of the client, the SDK and the implementation's own distributions."""
-    names = ("openai", "opentelemetry-sdk", *impl.distributions)
+    names = (impl.client, "opentelemetry-sdk", *impl.distributions)
     found = {}
     for name in names:
         try:
@@ -115,16 +174,16 @@ def versions(impl: Implementation) -> dict[str, str]:
     return found
 
 
-def _openai_classes() -> list[type]:
-    """Every class defined in the loaded ``openai`` modules."""
+def _client_classes(package: str) -> list[type]:
+    """Every class defined in the loaded modules of the client ``package``."""
     import sys
 
     found = []
     for name, module in list(sys.modules.items()):
-        if module is None or not (name == "openai" or name.startswith("openai.")):
+        if module is None or not (name == package or name.startswith(package + ".")):
             continue
         for value in list(vars(module).values()):
-            if isinstance(value, type) and getattr(value, "__module__", "").startswith("openai"):
+            if isinstance(value, type) and getattr(value, "__module__", "").startswith(package):
                 found.append(value)
     return found
 
@@ -138,8 +197,8 @@ class _Snapshot:
     makes the baseline the bare client, whatever the peer does.
     """
 
-    def __init__(self) -> None:
-        self.attributes = {cls: dict(vars(cls)) for cls in _openai_classes()}
+    def __init__(self, package: str = "openai") -> None:
+        self.attributes = {cls: dict(vars(cls)) for cls in _client_classes(package)}
         self.restored = 0
 
     def restore(self) -> None:
@@ -166,16 +225,15 @@ class Instrumentation:
         self.floor: Any = None
         self.snapshot: _Snapshot | None = None
         if impl.instrumentor is None:
-            from benchmarks.harness.floor import Floor
-
-            self.floor = Floor()
+            module_name, class_name = impl.floor.split(":")
+            self.floor = getattr(importlib.import_module(module_name), class_name)()
         else:
             module_name, class_name = impl.instrumentor.split(":")
             self.instrumentor = getattr(importlib.import_module(module_name), class_name)()
 
     def take_snapshot(self) -> None:
         """Record the client's classes as they are uninstrumented (before the first ``on``)."""
-        self.snapshot = _Snapshot()
+        self.snapshot = _Snapshot(self.impl.client)
 
     def on(self, providers: dict[str, Any], content: bool) -> None:
         if self.snapshot is None:
@@ -183,7 +241,7 @@ class Instrumentation:
         if self.floor is not None:
             self.floor.install(providers, content)
         else:
-            self.instrumentor.instrument(skip_dep_check=True, **providers)
+            self.instrumentor.instrument(skip_dep_check=True, **providers, **self.impl.instrument_kwargs)
 
     def off(self) -> None:
         if self.floor is not None:

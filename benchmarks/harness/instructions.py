@@ -31,7 +31,7 @@ from itertools import filterfalse, takewhile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import report, venvs
+from benchmarks.harness import report, suites, venvs
 
 REPO = Path(__file__).resolve().parents[2]
 RESULT = report.RESULTS / "instructions.md"
@@ -47,6 +47,20 @@ CELLS = (
     ("embeddings", "off", 10),
 )
 IMPLEMENTATIONS = ("ours", "floor", "genai-openai", "openai-v2")
+ANTHROPIC_CELLS = (
+    ("create", "off", 20),
+    ("create", "on", 20),
+    ("create", "unsampled", 20),
+    ("stream_20", "off", 8),
+    ("stream_200", "off", 2),
+    ("create", "bare", 20),  # the client's own tracing off: each implementation's own work
+)
+ANTHROPIC_IMPLEMENTATIONS = ("ours", "floor", "ours-client-spans", "genai-anthropic", "openllmetry-anthropic")
+#: Per suite: its cells, its implementations, the name of its results (and README section).
+PLANS: dict[str, tuple[tuple[tuple[str, str, int], ...], tuple[str, ...], str]] = {
+    "openai": (CELLS, IMPLEMENTATIONS, "instructions"),
+    "anthropic": (ANTHROPIC_CELLS, ANTHROPIC_IMPLEMENTATIONS, "anthropic-instructions"),
+}
 #: Ours with the time_per_output_chunk records replaced by a C builtin: our own per-chunk work.
 NO_CHUNK_RECORDS = "ours-no-chunk-records"
 
@@ -54,21 +68,25 @@ NO_CHUNK_RECORDS = "ours-no-chunk-records"
 # --- the worker: one cell, run under valgrind --------------------------------------------------
 
 
-def worker(impl_key: str, scenario: str, mode: str, calls: int) -> None:
-    from benchmarks.harness import bodies, impls, pipeline, scenarios
+def worker(impl_key: str, scenario: str, mode: str, calls: int, suite_key: str = "openai") -> None:
+    from benchmarks.harness import impls, pipeline
 
+    suite = suites.BY_KEY[suite_key]
     base_key = "ours" if impl_key == NO_CHUNK_RECORDS else impl_key
-    impl = impls.BY_KEY[base_key]
+    impl = suite.by_key[base_key]
     os.environ.update(impl.process_env)
+    if suite.client_tracing:
+        for name in suite.scenarios().CLIENT_TRACING_ENV:
+            os.environ.pop(name, None)
     for name, value in impl.content_env(mode == "on").items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    built, _ = bodies.build()
-    batch = scenarios.build(scenarios.BY_KEY[scenario], built)
-    instrumentation = impls.Instrumentation(impl)
+    built, _ = suite.bodies()
     pipe = pipeline.make(mode != "unsampled")
+    batch = suite.build(scenario, built, pipe.tracer_provider, client_tracing=mode != "bare")
+    instrumentation = impls.Instrumentation(impl)
     instrumentation.take_snapshot()
     batch(3)
     gc.collect()
@@ -96,7 +114,13 @@ def _stub_chunk_records() -> None:
 
 
 def _count(
-    python: str, impl_key: str, scenario: str, mode: str, calls: int, module: str = "benchmarks.harness.instructions"
+    python: str,
+    impl_key: str,
+    scenario: str,
+    mode: str,
+    calls: int,
+    module: str = "benchmarks.harness.instructions",
+    suite: str = "openai",
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
@@ -114,6 +138,7 @@ def _count(
             scenario,
             mode,
             str(calls),
+            *([] if suite == "openai" else [suite]),
         ]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, timeout=1800, check=False)
@@ -149,74 +174,108 @@ def _inclusive(path: Path) -> dict[str, int]:
     return found
 
 
-def _jobs(implementations: tuple[str, ...]) -> list[tuple[str, str, str, int]]:
-    jobs = [(impl, s, m, n) for impl in implementations for s, m, n in CELLS]
+def _jobs(implementations: tuple[str, ...], cells: tuple[tuple[str, str, int], ...]) -> list[tuple[str, str, str, int]]:
+    jobs = [(impl, s, m, n) for impl in implementations for s, m, n in cells]
     if "ours" in implementations:  # our own per-chunk work: ours without the per-chunk records
-        jobs += [(NO_CHUNK_RECORDS, s, m, n) for s, m, n in CELLS if s.startswith("stream")]
+        jobs += [(NO_CHUNK_RECORDS, s, m, n) for s, m, n in cells if s.startswith("stream")]
     return jobs
 
 
-def _python_for(impl_key: str) -> str | None:
-    if impl_key in ("ours", "floor", NO_CHUNK_RECORDS):
+def _python_for(impl_key: str, suite: suites.Suite) -> str | None:
+    impl = suite.by_key.get(impl_key)
+    if impl_key == NO_CHUNK_RECORDS or (impl is not None and impl.requirement is None):
         return venvs.ours_python()
     python = venvs.VENVS / impl_key / "bin" / "python"
     return str(python) if python.exists() else None
 
 
-def main(only: list[str] | None = None, write: bool = True, parallel: int = 2) -> None:
-    """Count every cell (two at a time: valgrind is single-threaded) and write the table."""
+def main(
+    only: list[str] | None = None,
+    write: bool = True,
+    parallel: int = 2,
+    suite: str = "openai",
+    cells: list[str] | None = None,
+) -> None:
+    """Count every cell (two at a time: valgrind is single-threaded) and write the table.
+
+    ``only`` (implementations) and ``cells`` (``scenario`` or ``scenario/mode``) recount some
+    cells; the others keep their last counts (read when the new ones are written).
+    """
     started = time.monotonic()
-    implementations = tuple(only) if only else IMPLEMENTATIONS
+    planned, all_implementations, name = PLANS[suite]
+    the_suite = suites.BY_KEY[suite]
+    result_json = report.RESULTS / f"{name}.json"
+    implementations = tuple(only) if only else all_implementations
+    if cells:
+        planned = tuple(c for c in planned if c[0] in cells or f"{c[0]}/{c[1]}" in cells)
     results: dict[str, dict[str, Any]] = {}
-    if only and RESULT_JSON.exists():  # recount some, keep the others' last counts
-        results = json.loads(RESULT_JSON.read_text(encoding="utf-8"))["results"]
-        for impl in implementations:
-            results.pop(impl, None)
-        if "ours" in implementations:
-            results.pop(NO_CHUNK_RECORDS, None)
 
     def one(job: tuple[str, str, str, int]) -> None:
         impl, scenario, mode, calls = job
-        python = _python_for(impl)
+        python = _python_for(impl, the_suite)
         cell = f"{scenario}/{mode}"
         if python is None:
             results.setdefault(impl, {})[cell] = {"error": "no environment (run the benchmark once first)"}
             return
-        result = _count(python, impl, scenario, mode, calls)
+        result = _count(python, impl, scenario, mode, calls, suite=suite)
         results.setdefault(impl, {})[cell] = result
         shown = f"{result['added']:+,.0f} instructions a call" if "added" in result else result["error"]
         print(f"[{time.strftime('%H:%M:%S')}] {impl} {cell}: {shown}", file=sys.stderr, flush=True)
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        list(pool.map(one, _jobs(implementations)))
+        list(pool.map(one, _jobs(implementations, planned)))
+    minutes = (time.monotonic() - started) / 60
+    if (only or cells) and result_json.exists():  # the other cells keep their last counts
+        last = json.loads(result_json.read_text(encoding="utf-8"))
+        for impl, counted in results.items():
+            last["results"].setdefault(impl, {}).update(counted)
+        results, minutes = last["results"], minutes + last.get("minutes", 0.0)
     data = {
         "when": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "commit": report.source_state(),
-        "minutes": (time.monotonic() - started) / 60,
+        "minutes": minutes,
         "results": results,
     }
-    text = render(data, tuple(i for i in IMPLEMENTATIONS if i in results))
+    text = render(data, tuple(i for i in all_implementations if i in results), suite)
     print(text)
     if write:
-        report.RESULTS.mkdir(parents=True, exist_ok=True)
-        RESULT_JSON.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        RESULT.write_text("# Instructions each implementation adds\n\n" + text, encoding="utf-8")
-        report.replace_section("instructions", text)
+        write_results(data, suite)
+
+
+def write_results(data: dict[str, Any], suite: str = "openai") -> None:
+    """The counts as JSON, their table as Markdown, and the table in the README."""
+    _, all_implementations, name = PLANS[suite]
+    text = render(data, tuple(i for i in all_implementations if i in data["results"]), suite)
+    report.RESULTS.mkdir(parents=True, exist_ok=True)
+    (report.RESULTS / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    (report.RESULTS / f"{name}.md").write_text("# Instructions each implementation adds\n\n" + text, encoding="utf-8")
+    report.replace_section(name, text)
 
 
 _LABELS = {
-    "chat/off": "chat, content off",
-    "chat/on": "chat, content on",
-    "chat/unsampled": "chat, sampled out",
-    "stream_20/off": "chat stream, 20 chunks",
-    "stream_200/off": "chat stream, 200 chunks",
-    "embeddings/off": "embeddings",
+    "openai": {
+        "chat/off": "chat, content off",
+        "chat/on": "chat, content on",
+        "chat/unsampled": "chat, sampled out",
+        "stream_20/off": "chat stream, 20 chunks",
+        "stream_200/off": "chat stream, 200 chunks",
+        "embeddings/off": "embeddings",
+    },
+    "anthropic": {
+        "create/off": "messages.create, content off",
+        "create/on": "messages.create, content on",
+        "create/unsampled": "messages.create, sampled out",
+        "stream_20/off": "stream, 20 events",
+        "stream_200/off": "stream, 200 events",
+        "create/bare": "messages.create, content off, the client's own tracing off",
+    },
 }
+_CHUNK_LABELS = {"openai": "one more chat chunk", "anthropic": "one more streamed event"}
 
 
 def _cell(results: dict[str, Any], impl: str, cell: str, scale: float = 1.0) -> str:
     value = results.get(impl, {}).get(cell, {})
-    return f"+{value['added'] / scale:,.0f}" if "added" in value else "—"
+    return f"{value['added'] / scale:+,.0f}" if "added" in value else "—"
 
 
 def _per_chunk(results: dict[str, Any], impl: str) -> float | None:
@@ -227,11 +286,12 @@ def _per_chunk(results: dict[str, Any], impl: str) -> float | None:
         return None
 
 
-def render(data: dict[str, Any], implementations: tuple[str, ...]) -> str:
+def render(data: dict[str, Any], implementations: tuple[str, ...], suite: str = "openai") -> str:
     results = data["results"]
+    provider = "" if suite == "openai" else f" --provider {suite}"
     lines = [
         f"Counted {data['when']}, otel-genai at commit {data['commit']}, in {data['minutes']:.1f} min "
-        "(`.venv/bin/python -m benchmarks.harness --instructions`): `valgrind --tool=callgrind`, the same "
+        f"(`.venv/bin/python -m benchmarks.harness{provider} --instructions`): `valgrind --tool=callgrind`, the same "
         "scenarios, bodies and SDK pipeline as the timed run, `PYTHONHASHSEED=0`.",
         "",
         "Instructions added per call (instrumented region minus uninstrumented region, same process):",
@@ -239,14 +299,14 @@ def render(data: dict[str, Any], implementations: tuple[str, ...]) -> str:
         "| scenario | uninstrumented | " + " | ".join(report.SHORT.get(i, i) for i in implementations) + " |",
         "|---|---:|" + "---:|" * len(implementations),
     ]
-    for cell, label in _LABELS.items():
+    for cell, label in _LABELS[suite].items():
         base = results.get("ours", {}).get(cell, {}).get("base")
         shown = f"{base:,.0f}" if base else "—"
         lines.append(f"| {label} | {shown} | " + " | ".join(_cell(results, i, cell) for i in implementations) + " |")
     chunk = {i: _per_chunk(results, i) for i in (*implementations, NO_CHUNK_RECORDS)}
     lines.append(
-        "| one more chat chunk (200 − 20) ÷ 180 | | "
-        + " | ".join(f"+{chunk[i]:,.0f}" if chunk[i] is not None else "—" for i in implementations)
+        f"| {_CHUNK_LABELS[suite]} (200 − 20) ÷ 180 | | "
+        + " | ".join(f"{chunk[i]:+,.0f}" if chunk[i] is not None else "—" for i in implementations)
         + " |"
     )
     own = chunk.get(NO_CHUNK_RECORDS)
@@ -257,11 +317,17 @@ def render(data: dict[str, Any], implementations: tuple[str, ...]) -> str:
             f"`time_per_output_chunk` record and {own:,.0f} our own work (the same run with that histogram's "
             "`record` swapped for a C builtin that does nothing).",
         ]
+        spans_on = chunk.get("ours-client-spans")
+        if suite == "anthropic" and spans_on is not None:
+            lines[-1] += (
+                " Our own work is net of the client's own per-event tracing, which ours replaces: with the "
+                f"client's spans kept (`client_model_spans=True`) ours costs {spans_on:,.0f} a chunk."
+            )
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
-        worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), *sys.argv[6:7])
     else:
         main()

@@ -44,6 +44,8 @@ class Run:
     seconds: float = 0.0
     #: The commit ours ran from (and whether src/ had uncommitted changes), taken when the run started.
     source: str = ""
+    #: The provider suite measured (benchmarks.harness.suites).
+    suite: str = "openai"
 
 
 def load_run(path: Path) -> Run:

@@ -12,9 +12,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness.impls import BY_KEY as IMPLS
+from benchmarks.harness import suites
 from benchmarks.harness.measurements import Run, cell_stats, marginal_per_chunk
-from benchmarks.harness.scenarios import BY_KEY as SCENARIOS
+from benchmarks.harness.suites import Suite
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "benchmarks" / "results"
@@ -29,8 +29,39 @@ SHORT = {
     "openai-v2": "openai-v2",
     "openllmetry": "OpenLLMetry",
     "openinference": "OpenInference",
+    "ours-client-spans": "ours, client spans on",
+    "genai-anthropic": "genai-anthropic",
+    "openllmetry-anthropic": "OpenLLMetry",
 }
 PEERS = ("genai-openai", "openai-v2", "openllmetry", "openinference")
+#: The streams whose figures are shown per chunk, by suite.
+CHUNK_SCENARIOS = {
+    "openai": ("stream_20", "stream_200", "async_stream_20", "responses_200"),
+    "anthropic": ("stream_20", "stream_200"),
+}
+#: The calls whose telemetry is listed in the last table, by suite.
+RECORDED = {
+    "openai": (("chat", "off"), ("chat", "on"), ("stream_200", "off"), ("responses_200", "off")),
+    "anthropic": (("create", "off"), ("create", "on"), ("create", "unsampled"), ("stream_200", "off")),
+}
+
+
+def _suite(run: Run) -> Suite:
+    return suites.BY_KEY[run.suite]
+
+
+def _scenarios(run: Run) -> dict[str, Any]:
+    """The run's scenarios by key."""
+    by_key: dict[str, Any] = _suite(run).scenarios().BY_KEY
+    return by_key
+
+
+def result_paths(suite: Suite, full: bool) -> tuple[Path, Path]:
+    """The Markdown and JSON results of a full (or of a quick or partial) run of ``suite``."""
+    stem = suite.results if full else f"{suite.results}-quick"
+    return RESULTS / f"{stem}.md", RESULTS / f"{stem}.json"
+
+
 MODE_TITLES = {
     "off": "content capture off",
     "on": "content capture on (SPAN_AND_EVENT or the peer's nearest)",
@@ -117,7 +148,7 @@ def _cell(run: Run, table: dict[str, Any], impl: str, combo: str, notes: Notes, 
 
 
 def _columns(run: Run) -> list[str]:
-    return [k for k in ("ours", "floor", *PEERS) if k in run.implementations]
+    return [k for k in dict.fromkeys(("ours", "floor", *_suite(run).by_key)) if k in run.implementations]
 
 
 def _baseline(table: dict[str, Any], combo: str) -> str:
@@ -136,7 +167,7 @@ def per_call_table(run: Run, table: dict[str, Any], mode: str, kind: str, notes:
     columns = _columns(run)
     head = ["scenario", "uninstrumented µs", *[SHORT[c] for c in columns], "ours ÷ floor"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
-    for scenario in SCENARIOS.values():
+    for scenario in _scenarios(run).values():
         combo = f"{scenario.key}/{mode}"
         if not any(combo in run.cells.get(c, {}) for c in columns):
             continue
@@ -152,20 +183,27 @@ def chunk_rows(run: Run, mode: str) -> list[tuple[str, dict[str, float | None]]]
     """Per-chunk figures: added cost divided by chunks, and the marginal cost of a chunk."""
 
     table = stats(run)
+    scenarios = _scenarios(run)
     rows: list[tuple[str, dict[str, float | None]]] = []
-    for key in ("stream_20", "stream_200", "async_stream_20", "responses_200"):
-        scenario = SCENARIOS[key]
+    for key in CHUNK_SCENARIOS[run.suite]:
+        scenario = scenarios[key]
         values: dict[str, float | None] = {}
         for impl in run.implementations:
             s = table.get(impl, {}).get(f"{key}/{mode}")
             values[impl] = s["added_us"] / scenario.chunks if s else None
         rows.append((f"{scenario.label}: added ÷ {scenario.chunks}", values))
+    short, long = _suite(run).chunk_pair
+    extra = scenarios[long].chunks - scenarios[short].chunks
     marginal = {
-        impl: marginal_per_chunk(run.cells.get(impl, {}), mode, "stream_20", "stream_200", 180)
-        for impl in run.implementations
+        impl: marginal_per_chunk(run.cells.get(impl, {}), mode, short, long, extra) for impl in run.implementations
     }
-    rows.append(("one more chat chunk (stream 200 − stream 20) ÷ 180", marginal))
+    rows.append((marginal_label(run, extra), marginal))
     return rows
+
+
+def marginal_label(run: Run, extra: int) -> str:
+    what = "chat chunk" if run.suite == "openai" else "streamed event"
+    return f"one more {what} (stream {extra + 20} − stream 20) ÷ {extra}"
 
 
 def chunk_table(run: Run, mode: str) -> str:
@@ -184,9 +222,11 @@ def recorded_table(run: Run) -> str:
     columns = _columns(run)
     head = ["spans / events / histogram records / span attributes", *[SHORT[c] for c in columns]]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(columns)]
-    for key, mode in (("chat", "off"), ("chat", "on"), ("stream_200", "off"), ("responses_200", "off")):
+    scenarios = _scenarios(run)
+    for key, mode in RECORDED[run.suite]:
         combo = f"{key}/{mode}"
-        row = [f"{SCENARIOS[key].label}, content {mode}"]
+        what = "sampled out" if mode == "unsampled" else f"content {mode}"
+        row = [f"{scenarios[key].label}, {what}"]
         for impl in columns:
             check = run.cells.get(impl, {}).get(combo)
             c = check.check if check else None
@@ -198,107 +238,11 @@ def recorded_table(run: Run) -> str:
 # --- targets -------------------------------------------------------------------------------
 
 
-def targets(run: Run) -> list[tuple[str, str, str]]:
-    """(target, where we stand, verdict) for each of the issue's targets we can judge from this run."""
-    table = stats(run)
-    result: list[tuple[str, str, str]] = []
-    counts = _instructions()
-
-    def added(impl: str, combo: str) -> float | None:
-        s = table.get(impl, {}).get(combo)
-        return s["added_us"] if s else None
-
-    ours, floor = added("ours", "chat/off"), added("floor", "chat/off")
-    peers = {p: added(p, "chat/off") for p in PEERS if added(p, "chat/off") is not None}
-    peers = {p: v for p, v in peers.items() if not _records_nothing(run, p, "chat/off")}
-    if ours is not None and peers:
-        best = min(peers, key=lambda p: peers[p])  # type: ignore[arg-type,return-value]
-        limit = peers[best] / 2  # type: ignore[operator]
-        result.append(
-            (
-                "chat, content off: added ≤ ½ of the best peer's",
-                f"ours {ours:+.0f} µs; best peer {SHORT[best]} {peers[best]:+.0f} µs (limit {limit:.0f} µs)"
-                + (f"; the floor alone is {floor:+.0f} µs" if floor is not None else "")
-                + _in_instructions(counts, "chat/off", best, 0.5),
-                "met" if ours <= limit else "not met",
-            )
-        )
-    if ours is not None and floor is not None:
-        result.append(
-            (
-                "chat, content off: added ≤ 1.3× the floor",
-                f"ours {ours:+.0f} µs; floor {floor:+.0f} µs: {ours / floor:.2f}× (limit {1.3 * floor:.0f} µs)"
-                + _in_instructions(counts, "chat/off", "floor"),
-                "met" if ours <= 1.3 * floor else "not met",
-            )
-        )
-    rows = dict(chunk_rows(run, "off"))
-    marginal = rows["one more chat chunk (stream 200 − stream 20) ÷ 180"]
-    m_ours, m_floor, m_official = marginal.get("ours"), marginal.get("floor"), marginal.get("genai-openai")
-    ablation = _ablation()
-    if ablation is not None:
-        own, when = ablation
-        above = f"; here, ours minus the floor's chunk: {m_ours - m_floor:+.2f} µs" if m_ours and m_floor else ""
-        result.append(
-            (
-                "streamed chunk: our own work < 1 µs a chunk",
-                f"{own:+.2f} µs a chunk without the time_per_output_chunk records (ablation, `--profile` of "
-                f"{when}){above}" + _own_instructions(counts),
-                "met" if own < 1 else "not met",
-            )
-        )
-    elif m_ours is not None and m_floor is not None:
-        own = m_ours - m_floor
-        result.append(
-            (
-                "streamed chunk: our own work < 1 µs a chunk",
-                f"ours {m_ours:+.2f} µs a chunk, the floor's (clock, append, reads, time_per_output_chunk record) "
-                f"{m_floor:+.2f}: ours above the floor {own:+.2f} µs (run `--profile` for the direct ablation)",
-                "met" if own < 1 else "not met",
-            )
-        )
-    if m_ours is not None and m_official is not None:
-        result.append(
-            (
-                "streamed chunk, in total: ≤ ⅓ of the official package's (genai-openai)",
-                f"ours {m_ours:+.2f} µs; genai-openai {m_official:+.2f} µs (limit {m_official / 3:.2f} µs)"
-                + (f"; the floor's chunk {m_floor:+.2f} µs" if m_floor is not None else "")
-                + _in_instructions(counts, "chunk", "genai-openai", 1 / 3),
-                "met" if m_ours <= m_official / 3 else "not met",
-            )
-        )
-    for scenario in ("chat", "stream_200"):
-        o, f = added("ours", f"{scenario}/unsampled"), added("floor", f"{scenario}/unsampled")
-        if o is None or f is None:
-            continue
-        result.append(
-            (
-                f"sampled out ({SCENARIOS[scenario].label}): pays for its metrics and nothing else (≤ 1.3× floor)",
-                f"ours {o:+.0f} µs; floor (non-recording span + the same metric records) {f:+.0f} µs: {o / f:.2f}×"
-                + _in_instructions(counts, f"{scenario}/unsampled", "floor"),
-                "met" if o <= 1.3 * f else "not met",
-            )
-        )
-    memory = RESULTS / "memory.md"
-    if memory.exists():
-        text = memory.read_text(encoding="utf-8")
-        passed = "**passed" in text
-        first = next((ln for ln in text.splitlines() if "soak.py" in ln), "")
-        when = first.split("UTC")[0].rsplit(", ", 1)[-1].strip() + " UTC" if "UTC" in first else "the last --memory run"
-        result.append(
-            (
-                "no memory growth (100,000 calls, 10,000 abandoned streams)",
-                f"`benchmarks/soak.py` via `--memory`, {when}: {'flat, every span ended once' if passed else 'failed'}",
-                "met" if passed else "not met",
-            )
-        )
-    return result
-
-
-def _instructions() -> dict[str, Any] | None:
-    """The last ``--instructions`` run: instructions added per call and per chunk, by implementation."""
+def _instructions(name: str = "instructions") -> dict[str, Any] | None:
+    """The last ``--instructions`` run (``results/<name>.json``): instructions added per call and per
+    chunk, by implementation."""
     try:
-        data = json.loads((RESULTS / "instructions.json").read_text(encoding="utf-8"))
+        data = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
         results = data["results"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -307,40 +251,6 @@ def _instructions() -> dict[str, Any] | None:
         if "stream_200/off" in cells and "stream_20/off" in cells:
             cells["chunk"] = (cells["stream_200/off"] - cells["stream_20/off"]) / 180
     return {"when": data.get("when", "the last --instructions run"), "added": added}
-
-
-def _in_instructions(counts: dict[str, Any] | None, cell: str, other: str, limit: float = 1.0) -> str:
-    """``; in instructions: ours N, other M: ratio`` from the last ``--instructions`` run, if it has both."""
-    if counts is None:
-        return ""
-    ours, theirs = counts["added"].get("ours", {}).get(cell), counts["added"].get(other, {}).get(cell)
-    if ours is None or theirs is None:
-        return ""
-    return (
-        f"; in instructions (`--instructions`, {counts['when']}): ours {ours:+,.0f}, {SHORT.get(other, other)} "
-        f"{theirs * limit:+,.0f}{' as the limit' if limit != 1.0 else ''}: {ours / (theirs * limit):.2f}×"
-    )
-
-
-def _own_instructions(counts: dict[str, Any] | None) -> str:
-    if counts is None:
-        return ""
-    own = counts["added"].get("ours-no-chunk-records", {}).get("chunk")
-    full = counts["added"].get("ours", {}).get("chunk")
-    if own is None or full is None:
-        return ""
-    return f"; in instructions: {own:,.0f} of ours' {full:,.0f} a chunk are our own, the rest the SDK's record"
-
-
-def _ablation() -> tuple[float, str] | None:
-    """Our own work per chunk from the last ``--profile`` run, and when it ran."""
-    path = RESULTS / "profile.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        own = float(data["own_work_per_chunk"]["without_records_us"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return own, str(data.get("when", "the last profile run"))
 
 
 def targets_table(rows: list[tuple[str, str, str]]) -> str:
@@ -357,20 +267,22 @@ def header(run: Run) -> str:
     ours_env = run.environments.get("ours") or run.environments.get("floor") or {}
     versions = ours_env.get("versions", {})
     load = f"{m['load_start'][0]:.2f} → {m.get('load_end', m['load_start'])[0]:.2f}"
-    calls = ", ".join(f"{SCENARIOS[k].key} {v}" for k, v in run.calls.items())
+    calls = ", ".join(f"{k} {v}" for k, v in run.calls.items())
+    suite = _suite(run)
+    impls = suite.by_key
     impl_lines = []
     for key in _columns(run):
         env = run.environments.get(key, {})
-        label = IMPLS[key].label
+        label = impls[key].label
         if env.get("error"):
             impl_lines.append(f"- **{SHORT[key]}**: {label}: not measured: {env['error']}")
             continue
-        own = {k: v for k, v in env.get("versions", {}).items() if k not in ("openai", "opentelemetry-sdk")}
+        own = {k: v for k, v in env.get("versions", {}).items() if k not in (suite.client, "opentelemetry-sdk")}
         text = ", ".join(f"{k} {v}" for k, v in own.items())
         if key == "ours":
             text += f" (commit {run.source or '?'})"
         notes = "; ".join(env.get("notes", []))
-        switch = IMPLS[key].content_switch
+        switch = impls[key].content_switch
         impl_lines.append(
             f"- **{SHORT[key]}**: {label}{': ' + text if text else ''}. Content: {switch}."
             + (f" Install notes: {notes}." if notes else "")
@@ -378,7 +290,8 @@ def header(run: Run) -> str:
     return "\n".join(
         [
             f"Measured {run.started} on {m['cpu']} ({m['cores']} cores, {m['system']}), Python {m['python']}, "
-            f"openai {versions.get('openai', '?')}, opentelemetry-sdk {versions.get('opentelemetry-sdk', '?')}; "
+            f"{suite.client} {versions.get(suite.client, '?')}, "
+            f"opentelemetry-sdk {versions.get('opentelemetry-sdk', '?')}; "
             f"load average {load} (the machine is shared).",
             f"{run.rounds_done} interleaved rounds{' (quick run)' if run.quick else ''}; each round measures every "
             f"implementation on every scenario as a pair of batches, uninstrumented and instrumented, of about "
@@ -401,7 +314,7 @@ def render(run: Run) -> str:
         "",
         "#### Targets",
         "",
-        targets_table(targets(run)),
+        targets_table(suite_targets(run)),
     ]
     for mode in ("off", "on", "unsampled"):
         if not any(k.endswith(f"/{mode}") for cells in run.cells.values() for k in cells):
@@ -426,10 +339,21 @@ def render(run: Run) -> str:
     return "\n".join(parts) + "\n"
 
 
+def suite_targets(run: Run) -> list[tuple[str, str, str]]:
+    """The targets of the run's suite (:mod:`benchmarks.harness.openai_targets`, ``anthropic_targets``)."""
+    if run.suite == "anthropic":
+        from benchmarks.harness import anthropic_targets
+
+        return anthropic_targets.targets(run)
+    from benchmarks.harness import openai_targets
+
+    return openai_targets.targets(run)
+
+
 def _jsonable(run: Run) -> dict[str, Any]:
     data = asdict(run)
     data["stats"] = stats(run)
-    data["targets"] = targets(run)
+    data["targets"] = suite_targets(run)
     return data
 
 
@@ -438,11 +362,13 @@ def write(run: Run, text: str) -> tuple[Path, Path]:
 
     A quick or partial run writes ``*-quick`` files and leaves the README alone.
     """
-    full = not run.quick and set(run.implementations) == set(IMPLS)
-    md, raw = (RESULT_MD, RESULT_JSON) if full else (RESULTS / "benchmark-quick.md", RESULTS / "benchmark-quick.json")
+    suite = _suite(run)
+    full = not run.quick and set(run.implementations) == set(suite.by_key)
+    md, raw = result_paths(suite, full)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    md.write_text("# Overhead of GenAI instrumentations of the OpenAI client\n\n" + text, encoding="utf-8")
+    client = "OpenAI" if suite.key == "openai" else "Anthropic"
+    md.write_text(f"# Overhead of GenAI instrumentations of the {client} client\n\n" + text, encoding="utf-8")
     raw.write_text(json.dumps(_jsonable(run), indent=1, default=str), encoding="utf-8")
     if full:
-        replace_section("results", text)
+        replace_section(suite.readme_section, text)
     return md, raw

@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks.harness --profile    # profile ours only (results/profile.md)
     .venv/bin/python -m benchmarks.harness --memory     # RSS and tracemalloc growth of ours (results/memory.md)
     .venv/bin/python -m benchmarks.harness --instructions  # instructions added, valgrind (results/instructions.md)
+    .venv/bin/python -m benchmarks.harness --provider anthropic [--quick|--instructions]  # the Anthropic client
 
 The parent starts one worker per implementation (ours, the floor, each peer in its own
 environment) and, round after round, asks each in turn for one *pair* of batches of the same
@@ -29,24 +30,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import bodies as bodies_module
-from benchmarks.harness import report, venvs
-from benchmarks.harness.impls import BY_KEY, IMPLEMENTATIONS, Implementation
+from benchmarks.harness import report, suites, venvs
+from benchmarks.harness.impls import Implementation
 from benchmarks.harness.measurements import Cell, Run, load_run
-from benchmarks.harness.scenarios import BY_KEY as SCENARIOS
-from benchmarks.harness.scenarios import SCENARIOS as ALL_SCENARIOS
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "benchmarks" / "results"
 LOGS = REPO / "benchmarks" / ".venvs" / "logs"
 
-#: (scenario, mode) pairs measured. Modes: content off, content on, sampled out.
-COMBOS: tuple[tuple[str, str], ...] = (
-    *((s.key, "off") for s in ALL_SCENARIOS),
-    *((s.key, "on") for s in ALL_SCENARIOS),
-    ("chat", "unsampled"),
-    ("stream_200", "unsampled"),
-)
+#: (scenario, mode) pairs of the OpenAI suite. Modes: content off, content on, sampled out.
+COMBOS: tuple[tuple[str, str], ...] = suites.OPENAI.combos
 
 
 def say(message: str) -> None:
@@ -63,14 +56,16 @@ class WorkerError(RuntimeError):
 class WorkerProcess:
     """One implementation's worker process and its line protocol."""
 
-    def __init__(self, impl: Any, python: str, module: str = "benchmarks.harness.worker") -> None:
+    def __init__(
+        self, impl: Any, python: str, module: str = "benchmarks.harness.worker", suite: str = "openai"
+    ) -> None:
         self.impl = impl
         LOGS.mkdir(parents=True, exist_ok=True)
-        self.log_path = LOGS / f"worker-{impl.key}.log"
+        self.log_path = LOGS / f"worker-{'' if suite == 'openai' else suite + '-'}{impl.key}.log"
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         self.process = subprocess.Popen(
-            [python, "-m", module, impl.key],
+            [python, "-m", module, impl.key, *([] if suite == "openai" else [suite])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -151,8 +146,8 @@ def machine_facts() -> dict[str, Any]:
     }
 
 
-def _client_versions(python: str) -> tuple[str, str]:
-    code = "import importlib.metadata as m; print(m.version('openai'), m.version('opentelemetry-sdk'))"
+def _client_versions(python: str, client: str = "openai") -> tuple[str, str]:
+    code = f"import importlib.metadata as m; print(m.version({client!r}), m.version('opentelemetry-sdk'))"
     out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return out[0], out[1]
 
@@ -163,6 +158,7 @@ def start_workers(
     envs: dict[str, venvs.Environment],
     bodies: dict[str, Any],
     module: str = "benchmarks.harness.worker",
+    suite: str = "openai",
 ) -> dict[str, WorkerProcess]:
     workers: dict[str, WorkerProcess] = {}
     for impl in impls:
@@ -174,7 +170,7 @@ def start_workers(
             say(f"{impl.key}: not measured ({env.error})")
             continue
         try:
-            worker = WorkerProcess(impl, env.python, module)
+            worker = WorkerProcess(impl, env.python, module, suite)
             init = worker.ask(timeout=300, cmd="init", bodies=bodies)
         except WorkerError as exc:
             facts["error"] = f"worker failed to start: {exc}"
@@ -256,8 +252,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, help="rounds (default: 31, quick: 5)")
     parser.add_argument("--target-ms", type=float, help="uninstrumented wall time of one batch (default 50, quick 12)")
     parser.add_argument("--budget-min", type=float, help="stop adding rounds after this many minutes (default 11)")
-    parser.add_argument("--only", help="comma-separated implementations (default: all): " + ",".join(BY_KEY))
-    parser.add_argument("--scenarios", help="comma-separated scenarios (default: all): " + ",".join(SCENARIOS))
+    parser.add_argument(
+        "--provider", choices=sorted(suites.BY_KEY), default="openai", help="the client measured (default: openai)"
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated implementations (default: all): "
+        + "; ".join(f"{s.key}: {','.join(s.by_key)}" for s in suites.BY_KEY.values()),
+    )
+    parser.add_argument(
+        "--scenarios",
+        help="comma-separated scenarios (default: all): "
+        + "; ".join(f"{s.key}: {','.join(dict.fromkeys(c for c, _ in s.combos))}" for s in suites.BY_KEY.values()),
+    )
     parser.add_argument("--refresh-venvs", action="store_true", help="rebuild the peers' environments")
     parser.add_argument("--no-write", action="store_true", help="print the report; write no results")
     parser.add_argument("--profile", action="store_true", help="profile ours instead (writes results/profile.md)")
@@ -265,13 +272,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--instructions",
         action="store_true",
-        help="count instructions under valgrind instead (ours, floor, genai-openai, openai-v2; ~20 min)",
+        help="count instructions under valgrind instead (ours, the floor and the peers named there; ~20 min)",
     )
-    parser.add_argument("--render", action="store_true", help="re-render the report from results/benchmark.json")
+    parser.add_argument("--render", action="store_true", help="re-render the report from results/<suite>.json")
     args = parser.parse_args(argv)
+    suite = suites.BY_KEY[args.provider]
 
     if args.render:
-        run = load_run(report.RESULT_JSON)
+        run = load_run(report.result_paths(suite, full=True)[1])
         text = report.render(run)
         print(text)
         if not args.no_write:
@@ -281,7 +289,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.instructions:
         from benchmarks.harness import instructions
 
-        instructions.main(only=args.only.split(",") if args.only else None, write=not args.no_write)
+        instructions.main(
+            only=args.only.split(",") if args.only else None,
+            write=not args.no_write,
+            suite=suite.key,
+            cells=args.scenarios.split(",") if args.scenarios else None,
+        )
         return
 
     if args.profile or args.memory:
@@ -303,17 +316,18 @@ def main(argv: list[str] | None = None) -> None:
         target_ms=args.target_ms or (12.0 if args.quick else 50.0),
         machine=machine_facts(),
         source=report.source_state(),
+        suite=suite.key,
     )
-    chosen = [BY_KEY[k] for k in args.only.split(",")] if args.only else list(IMPLEMENTATIONS)
-    scenario_keys = args.scenarios.split(",") if args.scenarios else [s.key for s in ALL_SCENARIOS]
-    combos = [(s, m) for s, m in COMBOS if s in scenario_keys]
+    chosen = [suite.by_key[k] for k in args.only.split(",")] if args.only else list(suite.implementations)
+    scenario_keys = args.scenarios.split(",") if args.scenarios else [s.key for s in suite.scenarios().SCENARIOS]
+    combos = [(s, m) for s, m in suite.combos if s in scenario_keys]
     run.implementations = [i.key for i in chosen]
 
-    bodies, run.bodies_source = bodies_module.build()
-    openai_version, sdk_version = _client_versions(venvs.ours_python())
-    say(f"openai {openai_version}, opentelemetry-sdk {sdk_version}; bodies: {run.bodies_source}")
-    envs = venvs.prepare(chosen, openai_version, sdk_version, args.refresh_venvs, say)
-    workers = start_workers(run, chosen, envs, bodies)
+    bodies, run.bodies_source = suite.bodies()
+    client_version, sdk_version = _client_versions(venvs.ours_python(), suite.client)
+    say(f"{suite.client} {client_version}, opentelemetry-sdk {sdk_version}; bodies: {run.bodies_source}")
+    envs = venvs.prepare(chosen, client_version, sdk_version, args.refresh_venvs, say, client=suite.client)
+    workers = start_workers(run, chosen, envs, bodies, suite=suite.key)
     if not workers:
         raise SystemExit("no implementation could be started")
     try:

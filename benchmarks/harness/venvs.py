@@ -1,7 +1,7 @@
 """One virtual environment per peer, created from PyPI, so that their dependencies never collide.
 
-Each peer's environment gets the peer, the same ``openai`` and the same OpenTelemetry SDK as
-ours. An environment is reused while its recorded requirements match; ``--refresh-venvs``
+Each peer's environment gets the peer, the same client (``openai`` or ``anthropic``) and the same
+OpenTelemetry SDK as ours. An environment is reused while its recorded requirements match; ``--refresh-venvs``
 rebuilds them. A peer that fails to install, or to import afterwards, is retried once with the
 fix-ups known for it (an undeclared dependency, a dependency's release that broke it); if it
 still fails, the reason goes into the report and the run goes on without it.
@@ -63,7 +63,7 @@ def _last_error(log: Path) -> str:
 
 def _imports(python: str, impl: Implementation, log: Path) -> bool:
     module = (impl.instrumentor or "").split(":")[0]
-    code = f"import openai, opentelemetry.sdk.trace, {module}"
+    code = f"import {getattr(impl, 'client', 'openai')}, opentelemetry.sdk.trace, {module}"
     return _run([python, "-c", code], log).returncode == 0
 
 
@@ -92,17 +92,23 @@ def _ensure(impl: Implementation, pins: list[str], refresh: bool, say: Callable[
     if not _imports(str(python), impl, log):
         fixups = FIXUPS.get(impl.key, {})
         if not fixups or _run([*pip, *fixups], log).returncode != 0 or not _imports(str(python), impl, log):
-            return Environment(None, error=f"does not import with openai {pins[0].split('==')[-1]}: {_last_error(log)}")
+            return Environment(None, error=f"does not import with {pins[0]}: {_last_error(log)}")
         notes = [f"`{req}` added: {why}" for req, why in fixups.items()]
     stamp.write_text(json.dumps({"requirements": wanted, "notes": notes}))
     return Environment(str(python), notes)
 
 
 def prepare(
-    impls: list[Implementation], openai_version: str, sdk_version: str, refresh: bool, say: Callable[[str], None]
+    impls: list[Implementation],
+    client_version: str,
+    sdk_version: str,
+    refresh: bool,
+    say: Callable[[str], None],
+    client: str = "openai",
 ) -> dict[str, Environment]:
-    """The environment of every implementation; peers are installed in parallel."""
-    pins = [f"openai=={openai_version}", f"opentelemetry-sdk=={sdk_version}"]
+    """The environment of every implementation; peers are installed in parallel, each with ``client``
+    (the instrumented client's distribution) at ``client_version``."""
+    pins = [f"{client}=={client_version}", f"opentelemetry-sdk=={sdk_version}"]
     result = {i.key: Environment(ours_python()) for i in impls if i.requirement is None}
     peers = [i for i in impls if i.requirement is not None]
 

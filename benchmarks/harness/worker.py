@@ -1,6 +1,7 @@
 """One implementation's worker: runs batches of scenario calls on the parent's command.
 
-Started by the parent as ``python -m benchmarks.harness.worker IMPLEMENTATION`` in that
+Started by the parent as ``python -m benchmarks.harness.worker IMPLEMENTATION [SUITE]`` (suite:
+``openai``, the default, or ``anthropic``; :mod:`benchmarks.harness.suites`) in that
 implementation's environment (working directory: the repository). It reads one JSON command
 per line on stdin and answers one JSON line on its original stdout; anything else that is
 printed goes to stderr. Commands:
@@ -35,12 +36,14 @@ MODES = ("off", "on", "unsampled")
 class Worker:
     """The state of one worker process: its implementation, pipelines and scenario batches."""
 
-    def __init__(self, impl_key: str) -> None:
-        from benchmarks.harness import impls, pipeline
+    def __init__(self, impl_key: str, suite_key: str = "openai") -> None:
+        from benchmarks.harness import impls, pipeline, suites
 
-        self.impl = impls.BY_KEY[impl_key]
+        self.suite = suites.BY_KEY[suite_key]
+        self.impl = self.suite.by_key[impl_key]
         self.pipelines = {"sampled": pipeline.make(True), "unsampled": pipeline.make(False)}
         self.batches: dict[str, Callable[[int], None]] = {}
+        self.bodies: dict[str, str] = {}
         self.instrumentation = impls.Instrumentation(self.impl)
 
     # --- switching the instrumentation -----------------------------------------------------
@@ -62,13 +65,24 @@ class Worker:
     def _off(self) -> None:
         self.instrumentation.off()
 
+    def _batch(self, scenario: str, mode: str) -> Callable[[int], None]:
+        """A client that traces itself sends its spans to the mode's pipeline (built at ``init``)."""
+        if mode == "unsampled" and f"{scenario}@unsampled" in self.batches:
+            return self.batches[f"{scenario}@unsampled"]
+        return self.batches[scenario]
+
     # --- commands --------------------------------------------------------------------------
 
     def init(self, bodies: dict[str, str]) -> dict[str, Any]:
-        from benchmarks.harness import impls, scenarios
+        from benchmarks.harness import impls
 
-        for scenario in scenarios.SCENARIOS:
-            self.batches[scenario.key] = scenarios.build(scenario, bodies)
+        self.bodies = bodies
+        suite = self.suite
+        for scenario in suite.scenarios().SCENARIOS:
+            key = scenario.key
+            self.batches[key] = suite.build(key, bodies, self.pipelines["sampled"].tracer_provider)
+            if suite.client_tracing:
+                self.batches[f"{key}@unsampled"] = suite.build(key, bodies, self.pipelines["unsampled"].tracer_provider)
         for batch in self.batches.values():  # first calls import and build the client's models
             batch(2)
         # The imported modules and models are a large, permanent heap: frozen, a collection
@@ -92,7 +106,7 @@ class Worker:
         """One instrumented call into a fresh pipeline (after one warm-up call), and what it left."""
         from benchmarks.harness import pipeline
 
-        batch = self.batches[scenario]
+        batch = self._batch(scenario, mode)
         self._on(mode)
         try:
             batch(1)
@@ -100,6 +114,8 @@ class Worker:
             self._off()
         pipe = pipeline.make(sampled=mode != "unsampled")
         pipe.spans.keep = True
+        if self.suite.client_tracing:  # the client's own spans, if any are left, counted too
+            batch = self.suite.build(scenario, self.bodies, pipe.tracer_provider)
         self._set_content_env(mode == "on")
         self.instrumentation.on(pipe.providers(), mode == "on")
         try:
@@ -135,7 +151,7 @@ class Worker:
             self._off()
 
     def pair(self, scenario: str, mode: str, calls: int, instrumented_first: bool) -> dict[str, Any]:
-        batch = self.batches[scenario]
+        batch = self._batch(scenario, mode)
         if instrumented_first:
             inst = self._instrumented(batch, mode, calls)
             base = self._timed(batch, calls)
@@ -173,16 +189,21 @@ def _serve(worker: Worker, replies: TextIO) -> None:
 
 def main() -> None:
     impl_key = sys.argv[1]
-    from benchmarks.harness import impls
+    suite_key = sys.argv[2] if len(sys.argv) > 2 else "openai"
+    from benchmarks.harness import suites
 
-    os.environ.update(impls.BY_KEY[impl_key].process_env)
+    suite = suites.BY_KEY[suite_key]
+    os.environ.update(suite.by_key[impl_key].process_env)
+    if suite.client_tracing:  # the scenarios give the client its tracing option; no variable may change it
+        for name in suite.scenarios().CLIENT_TRACING_ENV:
+            os.environ.pop(name, None)
     # The protocol keeps the original stdout; a peer that prints cannot corrupt it.
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.ERROR)
     try:
-        worker = Worker(impl_key)
+        worker = Worker(impl_key, suite_key)
     except Exception as exc:  # noqa: BLE001 - e.g. a peer that fails to import
         traceback.print_exc()
         replies.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n")
