@@ -33,6 +33,7 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 anthropic = pytest.importorskip("anthropic")
+pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
