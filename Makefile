@@ -17,8 +17,10 @@ demo: $(STAMP)
 	$(VENV)/bin/otel-genai demo
 
 # The suite runs in parallel (pytest-xdist). Many tests wait on servers, subprocesses, a browser
-# or a 1 s timeout, so more workers than the 2 cores keep both cores busy.
-TEST_WORKERS ?= 4
+# or a 1 s timeout, so more workers than the 2 cores keep both cores busy; each worker also pays
+# ~6 s of CPU to import and collect the suite. On 2 idle cores 3 workers took 2:16 and 190 CPU-s,
+# 4 workers 2:17-2:24 and 204-207 CPU-s.
+TEST_WORKERS ?= 3
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)

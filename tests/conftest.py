@@ -19,9 +19,20 @@ _MATRIX_TESTS = (
 )
 
 
+# A browser test module runs whole on one worker: it starts Chromium once, not once in each worker.
+_WHOLE_MODULES = "tests/viewer/test_viewer_browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first, the rest in their order: a long test started last would keep
+    the whole run waiting on it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """pytest-xdist's load scheduling, with each reliability-matrix case as one unit of work."""
+    """pytest-xdist's load scheduling, with each reliability-matrix case and each browser module
+    as one unit of work, handed out in collection order (slow tests first)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class CaseScheduling(LoadScopeScheduling):
@@ -29,8 +40,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             for prefix in _MATRIX_TESTS:
                 if nodeid.startswith(prefix):
                     return "matrix case " + nodeid[len(prefix) :]
+            if nodeid.startswith(_WHOLE_MODULES):
+                return nodeid.split("::", 1)[0]
             return nodeid
 
+    config.option.loadscopereorder = False  # by default the scheduler puts the largest units first
     return CaseScheduling(config, log)
 
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from anthropic_sse import sse_events
+from cassette_yaml import read_cassette
 
 CASSETTE_DIR = Path(__file__).resolve().parents[3] / "shared" / "cassettes" / "anthropic"
 
@@ -69,7 +68,7 @@ def _folded(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 
 def load(path: Path) -> list[Recorded]:
     result = []
-    for item in yaml.safe_load(path.read_text())["interactions"]:
+    for item in read_cassette(path)["interactions"]:
         request, response = item["request"], item["response"]
         raw = response["body"]["string"]
         body = gzip.decompress(raw).decode() if isinstance(raw, bytes) else raw

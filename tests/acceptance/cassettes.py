@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from cassette_yaml import read_cassette
 
 CASSETTE_DIR = Path(__file__).resolve().parents[3] / "shared" / "cassettes" / "openai"
 
@@ -54,7 +54,7 @@ def _header(headers: dict[str, Any], name: str) -> str:
 
 
 def load(path: Path) -> list[Interaction]:
-    data = yaml.safe_load(path.read_text())
+    data = read_cassette(path)
     result = []
     for item in data["interactions"]:
         request, response = item["request"], item["response"]
@@ -192,7 +192,7 @@ def request_queries(path: Path) -> list[dict[str, str]]:
     """The query parameters of each recorded request (``load`` keeps only the path)."""
     from urllib.parse import parse_qsl, urlsplit
 
-    data = yaml.safe_load(path.read_text())
+    data = read_cassette(path)
     return [dict(parse_qsl(urlsplit(item["request"]["uri"]).query)) for item in data["interactions"]]
 
 

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from otel_genai.cli import main
@@ -69,6 +70,7 @@ def _metric_points(metrics_documents: list[dict[str, Any]], name: str) -> list[d
     ]
 
 
+@pytest.mark.slow
 def test_agent_demo_prints_one_trace_with_both_agents_their_tools_and_the_handoff_and_draws_it() -> None:
     agent_demo = _agent_demo()  # one run, seconds long, for the telemetry and the summary
     assert agent_demo.returncode == 0, agent_demo.stderr
@@ -137,6 +139,7 @@ def _assert_summary_draws_the_tree(stdout: str, spans: list[dict[str, Any]]) -> 
     assert summary[-1].startswith("  next:     otel-genai demo --agent --ui")
 
 
+@pytest.mark.slow
 def test_agent_demo_with_the_viewer_prints_a_url_that_shows_the_run(viewer_endpoints) -> None:
     result = _agent_demo("--ui", "--page-url", viewer_endpoints.page, "--otlp-endpoint", viewer_endpoints.otlp_http)
     assert result.returncode == 0, result.stderr

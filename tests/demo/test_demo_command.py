@@ -24,6 +24,8 @@ from otel_genai.mock_openai import LoopbackServer
 from otel_genai.mock_openai.server import create_app
 
 OTEL_GENAI = str(Path(sys.executable).parent / "otel-genai")
+# Each test runs the command in a subprocess: seconds each.
+pytestmark = pytest.mark.slow
 SECTION = re.compile(r"^── (?P<title>.+?) ─+$", re.MULTILINE)
 
 

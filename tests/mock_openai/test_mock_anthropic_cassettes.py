@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from mock_openai_helpers import RawResponse, raw_request
 
 from anthropic_sse import sse_events
+from cassette_yaml import read_cassette
 from otel_genai.mock_openai import MockOpenAIServer
 
 CASSETTE_DIR = Path(__file__).resolve().parents[3] / "shared" / "cassettes" / "anthropic"
@@ -69,7 +69,7 @@ def _cassettes() -> dict[str, list[Recorded]]:
     found: dict[str, list[Recorded]] = {}
     for path in sorted(CASSETTE_DIR.glob("*.yaml")) if CASSETTE_DIR.is_dir() else ():
         exchanges = []
-        for interaction in yaml.safe_load(path.read_text())["interactions"]:
+        for interaction in read_cassette(path)["interactions"]:
             streamed, events, message = _recorded(interaction["response"])
             url = urlsplit(interaction["request"]["uri"])
             path_and_query = url.path + (f"?{url.query}" if url.query else "")

@@ -18,12 +18,14 @@ import logging
 import os
 import re
 import ssl
+import threading
 import time
 import urllib.request
 import uuid
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -788,9 +790,37 @@ def count_requests(server: Any, tag: str, at_least: int = 1, wait_s: float = 30.
         time.sleep(0.005)
 
 
+@contextlib.contextmanager
+def warnings_by_thread() -> Iterator[dict[int, list[type[Warning]]]]:
+    """The Python warnings raised in the block, by the thread that raised them.
+    (``warnings.catch_warnings`` swaps process-wide state: threads must share one.)"""
+    seen: dict[int, list[type[Warning]]] = defaultdict(list)
+
+    def record(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        seen[threading.get_ident()].append(category)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = record
+        yield seen
+
+
 def run_call(server: Any, method: Method, mode: str, scenario: Scenario) -> Outcome:
     """Run ``method`` once the way the application would, and record what it saw."""
-    tag = uuid.uuid4().hex
+    with warnings_by_thread() as caught:
+        return observed_call(server, method, mode, scenario, caught)
+
+
+def observed_call(
+    server: Any,
+    method: Method,
+    mode: str,
+    scenario: Scenario,
+    caught: dict[int, list[type[Warning]]],
+    tag: str | None = None,
+) -> Outcome:
+    """:func:`run_call` inside a :func:`warnings_by_thread` block; ``tag`` marks the call's requests."""
+    tag = tag or uuid.uuid4().hex
     headers = {CALL_TAG: tag, "x-mock-scenario-key": tag}
     if scenario.header:
         headers["x-mock-scenario"] = scenario.header
@@ -803,13 +833,12 @@ def run_call(server: Any, method: Method, mode: str, scenario: Scenario) -> Outc
     }
     if scenario.timeout is not None:
         options["timeout"] = scenario.timeout
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        _run(method, mode, run, ctx, options)
+    _run(method, mode, run, ctx, options)
     first_identity = next((i for i in run.ids if i != (None, None)), (None, None))
     # ResourceWarnings come from whatever earlier garbage the collector happens to finalize
     # during the call: they say nothing about this call.
-    categories = Counter(w.category.__name__ for w in caught if not issubclass(w.category, ResourceWarning))
+    raised = caught.pop(threading.get_ident(), [])
+    categories = Counter(category.__name__ for category in raised if not issubclass(category, ResourceWarning))
     return Outcome(
         tuple(run.events),
         count_requests(server, tag),
@@ -876,22 +905,49 @@ MATRIX_ENV = {
 
 def case_result(server: Any, method: Method, mode: str, scenario: Scenario) -> CaseResult:
     """Run the case (once per test process: the parallel runner sends every suite's test of a case
-    to one worker, see tests/conftest.py) without, then with instrumentation (all content on)."""
+    to one worker, see tests/conftest.py) without, then with instrumentation (all content on); a
+    case that waits out a timeout runs its uninstrumented call alongside (it waits ~1 s twice)."""
     key = (method.name, mode, scenario.name)
     if key in _CASES:
         return _CASES[key]
-    baseline = run_call(server, method, mode, scenario)
     captured = Captured()
     counter = EndCounter()
     captured.tracer_provider.add_span_processor(counter)
-    with collecting_logs("otel_genai", "opentelemetry") as logs, instrumented(captured, MATRIX_ENV):
-        outcome = run_call(server, method, mode, scenario)
-        if counter.not_ended_once():  # a stream left for the garbage collector to end
-            gc.collect()
+    with warnings_by_thread() as caught, ThreadPoolExecutor(max_workers=1) as beside:
+        if scenario.timeout is None:
+            baseline: Future[Outcome] = Future()
+            baseline.set_result(observed_call(server, method, mode, scenario, caught))
+        else:
+            baseline = _baseline_under_way(beside, server, method, mode, scenario, caught)
+        with collecting_logs("otel_genai", "opentelemetry") as logs, instrumented(captured, MATRIX_ENV):
+            outcome = observed_call(server, method, mode, scenario, caught)
+            if counter.not_ended_once():  # a stream left for the garbage collector to end
+                gc.collect()
     durations = [(p.count, p.attributes) for p in captured.metrics("gen_ai.client.operation.duration")]
-    result = CaseResult(baseline, outcome, captured.spans(), counter.not_ended_once(), logs.records, durations)
+    result = CaseResult(baseline.result(), outcome, captured.spans(), counter.not_ended_once(), logs.records, durations)
     _CASES[key] = result
     return result
+
+
+def _baseline_under_way(
+    beside: ThreadPoolExecutor,
+    server: Any,
+    method: Method,
+    mode: str,
+    scenario: Scenario,
+    caught: dict[int, list[type[Warning]]],
+) -> Future[Outcome]:
+    """The uninstrumented call, started on ``beside`` and handed back once its request reached the
+    server: by then it has looked up every client method it calls, so an ``instrument()`` from here
+    on does not reach it. Both halves of a timeout case then wait out their timeouts together."""
+    tag = uuid.uuid4().hex
+    running = beside.submit(observed_call, server, method, mode, scenario, caught, tag)
+    deadline = time.monotonic() + 30.0
+    while not running.done() and time.monotonic() < deadline:
+        if any(r.headers.get(CALL_TAG) == tag for r in server.requests):
+            break
+        time.sleep(0.005)
+    return running
 
 
 def matrix_params(known_bugs: dict[tuple[str, str], str] | None = None) -> list[Any]:

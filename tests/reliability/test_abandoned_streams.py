@@ -86,6 +86,7 @@ def measure(endpoint: str) -> dict[bool, dict[str, dict[str, float]]]:
     return results
 
 
+@pytest.mark.slow
 def test_an_abandoned_stream_keeps_what_the_uninstrumented_client_keeps(endpoint: str) -> None:
     # One test for every case: the two runs are made once (a parametrized test would
     # measure again on each worker).

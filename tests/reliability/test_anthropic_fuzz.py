@@ -33,6 +33,7 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 anthropic = pytest.importorskip("anthropic")
+pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -420,7 +421,7 @@ def test_a_well_formed_message_is_recorded_exactly(
     assert "error.type" not in span.attributes
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(stream=streams(), path=st.sampled_from(["create(stream)", "stream()"]), use_async=st.booleans())
 def test_a_well_formed_stream_is_recorded_exactly(
     answers: Answers, reader: Reader, stream: dict[str, Any], path: str, use_async: bool
@@ -532,7 +533,7 @@ def junk_bodies(draw: Any) -> tuple[int, str, bytes]:
 PATHS = st.sampled_from(["create", "with_raw_response", "create(stream)", "stream()"])
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(body=junk_bodies(), path=PATHS, use_async=st.booleans())
 def test_any_body_passes_through_untouched(
     answers: Answers, reader: Reader, body: tuple[int, str, bytes], path: str, use_async: bool
@@ -584,7 +585,7 @@ ODD_OBJECTS = st.one_of(
 )
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(response=ODD_OBJECTS)
 def test_any_response_object_comes_back_untouched(pipeline: Pipeline, response: Any) -> None:
     counted("anthropic response object, anything")
@@ -594,7 +595,7 @@ def test_any_response_object_comes_back_untouched(pipeline: Pipeline, response: 
     assert "error.type" not in (call.span.attributes or {})
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(events=st.lists(ODD_OBJECTS, max_size=8), fail_with=st.none() | ERRORS)
 def test_any_event_sequence_comes_back_untouched(
     pipeline: Pipeline, events: list[Any], fail_with: BaseException | None

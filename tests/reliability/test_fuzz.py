@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -72,6 +73,8 @@ def finish(operation: Any, call: ModelCall, result: Any) -> Any:
 
 
 def fuzz_settings(examples: int) -> Any:
+    # At most 120 examples a property: drawing a junk stream costs ~50 ms, and every run draws
+    # afresh, so runs over time cover more ground than more examples in one run would.
     return settings(
         max_examples=examples,
         deadline=None,
@@ -343,7 +346,7 @@ def expected_chat_message(choice: dict[str, Any], text_key: str = "text") -> dic
 # --- well-formed streams ------------------------------------------------------------------------
 
 
-@fuzz_settings(300)
+@fuzz_settings(120)
 @given(stream=chat_streams(), use_async=st.booleans())
 def test_well_formed_chat_stream_is_recorded_exactly(
     pipeline: Pipeline, stream: dict[str, Any], use_async: bool
@@ -412,7 +415,7 @@ def text_streams(draw: Any) -> dict[str, Any]:
     return {"id": response_id, "model": model, "choices": choices, "chunks": chunks}
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(stream=text_streams(), use_async=st.booleans())
 def test_well_formed_text_stream_is_recorded_exactly(
     pipeline: Pipeline, stream: dict[str, Any], use_async: bool
@@ -541,7 +544,7 @@ def junk_streams(draw: Any) -> list[Any]:
     )
 
 
-@fuzz_settings(400)
+@fuzz_settings(120)
 @given(
     chunks=junk_streams(),
     folder=st.sampled_from([ChatChunkFolder, TextChunkFolder]),
@@ -572,7 +575,7 @@ def _adapters() -> list[Any]:
     return [operation() for operation in dict.fromkeys(t.operation for t in TARGETS)]
 
 
-@fuzz_settings(400)
+@fuzz_settings(120)
 @given(response=ANYTHING, adapter=st.sampled_from(_adapters()), streamed=st.booleans())
 def test_any_response_passes_through_untouched(pipeline: Pipeline, response: Any, adapter: Any, streamed: bool) -> None:
     counted("response body, anything")
@@ -628,7 +631,7 @@ def chat_completions(draw: Any) -> dict[str, Any]:
     return {"body": body, "obj": obj, "plans": plans, "usage": usage}
 
 
-@fuzz_settings(250)
+@fuzz_settings(120)
 @given(case=chat_completions())
 def test_well_formed_chat_completion_is_recorded_exactly(pipeline: Pipeline, case: dict[str, Any]) -> None:
     counted("chat completion, well-formed")
@@ -649,7 +652,7 @@ def test_well_formed_chat_completion_is_recorded_exactly(pipeline: Pipeline, cas
     assert output_messages(call) == [expected_chat_message(p) for p in case["plans"]]
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(
     vectors=st.lists(st.lists(st.floats(-1, 1, width=32), min_size=1, max_size=8), min_size=1, max_size=3),
     tokens=st.integers(0, 10**6),
@@ -676,7 +679,7 @@ def test_well_formed_embeddings_are_recorded_exactly(
     assert attrs["gen_ai.embeddings.dimension.count"] == len(vectors[0])
 
 
-@fuzz_settings(150)
+@fuzz_settings(120)
 @given(
     texts=st.lists(st.tuples(TEXT, FINISH), min_size=1, max_size=3),
     response_id=IDENT,

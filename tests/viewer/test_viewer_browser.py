@@ -21,7 +21,7 @@ from viewer_telemetry import HTML_PROMPT, emit_failed_call, emit_latest_conversa
 
 from otel_genai.viewer import trace_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

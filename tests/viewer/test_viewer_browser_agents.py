@@ -15,7 +15,7 @@ from test_viewer_browser import browser, page  # noqa: F401 (fixtures)
 from otel_genai import conversation
 from otel_genai.viewer import trace_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from test_viewer_dialect_fixtures import NODEJS, replay
 
 from otel_genai.viewer import trace_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

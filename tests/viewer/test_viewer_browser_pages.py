@@ -22,7 +22,7 @@ from viewer_telemetry import emit_failed_call, emit_latest_conversation, query_r
 
 from otel_genai.viewer import trace_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _expect() -> Any:

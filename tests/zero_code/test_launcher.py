@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent
 APP = """
 import openai
@@ -26,6 +28,7 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_opentelemetry_instrument_picks_up_the_entry_point(tmp_path, mock_server):
     app = tmp_path / "app.py"
     app.write_text(APP)

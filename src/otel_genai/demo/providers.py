@@ -21,6 +21,9 @@ class DemoProvider:
     local_path: str
     base_url_hint: str
     instrumentation: str
+    # Our entry points the app's telemetry comes from; the demo switches off the others, whose
+    # imports (the Agents SDK's above all) would cost each run a second or more of start-up.
+    entry_points_used: tuple[str, ...]
 
     def local_base_url(self, root_url: str) -> str:
         return root_url + self.local_path
@@ -37,6 +40,7 @@ OPENAI = DemoProvider(
     local_path="/v1",
     base_url_hint="OpenAI-compatible servers usually end in /v1",
     instrumentation="openai",
+    entry_points_used=("openai",),
 )
 
 ANTHROPIC = DemoProvider(
@@ -50,6 +54,7 @@ ANTHROPIC = DemoProvider(
     local_path="",
     base_url_hint="Anthropic's base URL has no /v1: the client adds /v1/messages",
     instrumentation="anthropic",
+    entry_points_used=("anthropic",),
 )
 
 PROVIDERS: dict[str, DemoProvider] = {provider.name: provider for provider in (OPENAI, ANTHROPIC)}
@@ -60,4 +65,6 @@ OPENAI_AGENT = replace(
     app_module="otel_genai.demo.agent_app",
     command="otel-genai demo --agent",
     instrumentation="openai_agents",
+    # The agents' model calls are the OpenAI client's spans, under the agent spans.
+    entry_points_used=("openai", "openai_agents"),
 )

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from otel_genai import semconv
@@ -26,6 +27,8 @@ from otel_genai.demo.console_output import ConsoleOutput, Document, split_consol
 from otel_genai.demo.providers import OPENAI, DemoProvider
 from otel_genai.demo.summary import summary_lines
 
+# opentelemetry-instrument skips the entry points named here (a comma-separated list).
+_DISABLED_INSTRUMENTATIONS = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
 _CONSOLE = ["--traces_exporter", "console", "--metrics_exporter", "console", "--logs_exporter", "console"]
 
 
@@ -53,11 +56,21 @@ def _endpoint(environ: Mapping[str, str], provider: DemoProvider) -> Iterator[di
         yield {provider.base_url_env: base_url, provider.key_env: provider.local_key}
 
 
-def demo_environment(environ: Mapping[str, str], endpoint: Mapping[str, str]) -> dict[str, str]:
+def unused_entry_points(provider: DemoProvider) -> list[str]:
+    """This package's instrumentor entry points that the provider's app gets no telemetry from."""
+    ours = [e.name for e in entry_points(group="opentelemetry_instrumentor") if e.value.startswith("otel_genai.")]
+    return [name for name in ours if name not in provider.entry_points_used]
+
+
+def demo_environment(
+    environ: Mapping[str, str], endpoint: Mapping[str, str], provider: DemoProvider = OPENAI
+) -> dict[str, str]:
     env = dict(environ)
     env.update(endpoint)
     env.setdefault(semconv.ENV_CAPTURE_MESSAGE_CONTENT, "SPAN_AND_EVENT")
     env.setdefault("OTEL_SERVICE_NAME", "otel-genai-demo")
+    # A user's own list wins, even an empty one.
+    env.setdefault(_DISABLED_INSTRUMENTATIONS, ",".join(unused_entry_points(provider)))
     return env
 
 
@@ -92,7 +105,7 @@ def run_app(
 ) -> AppRun:
     """Run the provider's poem app instrumented, capturing what it prints."""
     with _endpoint(os.environ, provider) as endpoint:
-        env = demo_environment(os.environ, endpoint)
+        env = demo_environment(os.environ, endpoint, provider)
         env.update(extra_env or {})
         command = [*_launcher(), *exporter_args, sys.executable, "-m", provider.app_module]
         try:
