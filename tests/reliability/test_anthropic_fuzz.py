@@ -35,10 +35,10 @@ hypothesis = pytest.importorskip("hypothesis")
 anthropic = pytest.importorskip("anthropic")
 pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 
+from fuzz_strategies import ERRORS, Hostile, HostileDict, Pipeline, fragments_of, fuzz_settings, mutated  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from reliability_calls import _SSL_CONTEXT, EndCounter  # noqa: E402
-from test_fuzz import ERRORS, Hostile, HostileDict, Pipeline, fragments_of, fuzz_settings  # noqa: E402
 
 from fuzz_examples import FUZZ_EXAMPLES  # noqa: E402
 from otel_genai.core.attributes import error_type_of  # noqa: E402
@@ -493,24 +493,12 @@ EVENT_NAMES = st.sampled_from(
 
 
 @st.composite
-def mutated(draw: Any, value: Any) -> Any:
-    """``value`` (JSON data) with one nested value replaced by junk."""
-    if isinstance(value, dict) and value and draw(st.booleans()):
-        key = draw(st.sampled_from(sorted(value)))
-        return {**value, key: draw(mutated(value[key]))}
-    if isinstance(value, list) and value and draw(st.booleans()):
-        position = draw(st.integers(0, len(value) - 1))
-        return [*value[:position], draw(mutated(value[position])), *value[position + 1 :]]
-    return draw(JUNK)
-
-
-@st.composite
 def junk_bodies(draw: Any) -> tuple[int, str, bytes]:
     """(status, content type, body): a message or a stream, whole, damaged or made of junk."""
     if draw(st.booleans()):  # a message
         body = message_body(draw(messages()))
         shape = draw(st.sampled_from(["whole", "damaged", "junk", "bytes"]))
-        data = {"whole": body, "damaged": draw(mutated(body)), "junk": draw(JUNK)}.get(shape)
+        data = {"whole": body, "damaged": draw(mutated(body, JUNK)), "junk": draw(JUNK)}.get(shape)
         raw = draw(st.binary(max_size=16)) if data is None else json.dumps(data).encode()
         status = draw(st.sampled_from([200, 200, 200, 400, 429, 500, 529]))
         return status, "application/json", raw
@@ -521,7 +509,7 @@ def junk_bodies(draw: Any) -> tuple[int, str, bytes]:
         name, data = events[position]
         kind = draw(st.sampled_from(["same", "same", "damaged", "renamed", "text"]))
         if kind == "damaged":
-            data = draw(mutated(data))
+            data = draw(mutated(data, JUNK))
         elif kind == "renamed":
             name = draw(EVENT_NAMES)
         elif kind == "text":

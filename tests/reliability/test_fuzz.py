@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import secrets
 import string
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -32,23 +31,16 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from fuzz_strategies import ERRORS, Hostile, HostileDict, Pipeline, fragments_of, fuzz_settings, mutated  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from openai.types import Completion, CreateEmbeddingResponse  # noqa: E402
 from openai.types.chat import ChatCompletion, ChatCompletionChunk  # noqa: E402
-from opentelemetry.sdk._logs import LoggerProvider  # noqa: E402
-from opentelemetry.sdk.metrics import MeterProvider  # noqa: E402
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader  # noqa: E402
-from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
-from opentelemetry.sdk.trace.id_generator import IdGenerator  # noqa: E402
-from reliability_calls import EndCounter, LogCollector, internal_failures  # noqa: E402
 
 from fuzz_examples import FUZZ_EXAMPLES  # noqa: E402
-from otel_genai.config import ContentCapture, Settings  # noqa: E402
 from otel_genai.core.attributes import error_type_of  # noqa: E402
-from otel_genai.core.invocation import Invocation  # noqa: E402
 from otel_genai.core.streams import StreamRecorder, observe_chunks, observe_chunks_async  # noqa: E402
-from otel_genai.core.telemetry import GenAITelemetry, ModelCall  # noqa: E402
+from otel_genai.core.telemetry import ModelCall  # noqa: E402
 from otel_genai.core.wrapper import _finish  # noqa: E402
 from otel_genai.instrumentation.openai.chat import ChatCompletions  # noqa: E402
 from otel_genai.instrumentation.openai.completions import TextCompletions  # noqa: E402
@@ -72,62 +64,11 @@ def finish(operation: Any, call: ModelCall, result: Any) -> Any:
     return _finish(operation, TYPES, call, result)
 
 
-def fuzz_settings(examples: int) -> Any:
-    # At most 120 examples a property: drawing a junk stream costs ~50 ms, and every run draws
-    # afresh, so runs over time cover more ground than more examples in one run would.
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,  # nothing written outside the test run
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-    )
-
-
 def counted(name: str) -> None:
     FUZZ_EXAMPLES[name] = FUZZ_EXAMPLES.get(name, 0) + 1
 
 
 # --- the pipeline -------------------------------------------------------------------------------
-
-
-class UnseededIds(IdGenerator):
-    """Span and trace ids from the OS: Hypothesis reseeds ``random`` for every example,
-    which would give every example's span the same id."""
-
-    def generate_span_id(self) -> int:
-        return secrets.randbits(64) or 1
-
-    def generate_trace_id(self) -> int:
-        return secrets.randbits(128) or 1
-
-
-class Pipeline:
-    """The real core on in-memory SDK providers, all content and events on."""
-
-    def __init__(self) -> None:
-        self.ends = EndCounter()
-        tracer_provider = TracerProvider(id_generator=UnseededIds())
-        tracer_provider.add_span_processor(self.ends)
-        self.metrics = InMemoryMetricReader()
-        self.telemetry = GenAITelemetry(
-            Settings(capture=ContentCapture.SPAN_AND_EVENT, emit_events=True),
-            tracer_provider=tracer_provider,
-            meter_provider=MeterProvider(metric_readers=[self.metrics]),
-            logger_provider=LoggerProvider(),
-        )
-        self.logs = LogCollector()
-
-    def start(self, operation: str = "chat", stream: bool = True) -> ModelCall:
-        inv = Invocation(operation=operation, provider="openai", request_model="gpt-4o-mini", stream=stream)
-        return self.telemetry.start(inv)
-
-    def ended_once(self, call: ModelCall) -> bool:
-        return call.ended and self.ends.ends[call.span.get_span_context().span_id] == 1
-
-    def failures(self) -> list[str]:
-        found = internal_failures(self.logs.records)
-        self.logs.records.clear()
-        return found
 
 
 @pytest.fixture(scope="module")
@@ -217,14 +158,6 @@ USAGE = st.fixed_dictionaries(
         "total_tokens": st.integers(0, 2 * 10**6),
     }
 )
-
-
-@st.composite
-def fragments_of(draw: Any, text: str) -> list[str]:
-    """``text`` cut at random places, as a server streams it."""
-    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=5)))
-    bounds = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 @st.composite
@@ -486,26 +419,6 @@ JSON_JUNK = st.recursive(
 )
 
 
-class Hostile:
-    """An object whose every attribute read raises."""
-
-    def __init__(self, error: BaseException) -> None:
-        self._error = error
-
-    def __getattr__(self, name: str) -> Any:
-        raise self._error
-
-
-class HostileDict(dict):  # type: ignore[type-arg]
-    """A dict whose ``get`` raises."""
-
-    def get(self, *args: Any, **kwargs: Any) -> Any:
-        raise KeyError("hostile")
-
-
-ERRORS = st.sampled_from([ValueError("v"), TypeError("t"), KeyError("k"), RuntimeError("r"), ZeroDivisionError()])
-
-
 def constructed(model: Any) -> Any:
     """The client's model built without validation from random fields (as openai does for odd payloads)."""
     return st.dictionaries(KEYS, JSON_JUNK, max_size=6).map(lambda fields: model.model_construct(**fields))
@@ -523,24 +436,17 @@ ANYTHING = st.one_of(
 
 
 @st.composite
-def mutated(draw: Any, value: Any) -> Any:
-    """``value`` (a JSON-like chunk) with one nested value replaced by junk."""
-    if isinstance(value, dict) and value and draw(st.booleans()):
-        key = draw(st.sampled_from(sorted(value)))
-        return {**value, key: draw(mutated(value[key]))}
-    if isinstance(value, list) and value and draw(st.booleans()):
-        position = draw(st.integers(0, len(value) - 1))
-        return [*value[:position], draw(mutated(value[position])), *value[position + 1 :]]
-    return draw(ANYTHING)
-
-
-@st.composite
 def junk_streams(draw: Any) -> list[Any]:
     """A chunk sequence of anything: well-formed chunks, chunks with junk inside, and junk."""
     base = draw(chat_streams())["chunks"]
     plain = [c.model_dump() if hasattr(c, "model_dump") else c for c in base]
     return draw(
-        st.lists(st.one_of(st.sampled_from(plain), st.sampled_from(plain).flatmap(mutated), ANYTHING), max_size=8)
+        st.lists(
+            st.one_of(
+                st.sampled_from(plain), st.sampled_from(plain).flatmap(lambda chunk: mutated(chunk, ANYTHING)), ANYTHING
+            ),
+            max_size=8,
+        )
     )
 
 
