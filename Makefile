@@ -18,8 +18,8 @@ demo: $(STAMP)
 
 # The suite runs in parallel (pytest-xdist). Many tests wait on servers, subprocesses, a browser
 # or a 1 s timeout, so more workers than the 2 cores keep both cores busy; each worker also pays
-# ~6 s of CPU to import and collect the suite. On 2 idle cores 3 workers took 2:16 and 190 CPU-s,
-# 4 workers 2:17-2:24 and 204-207 CPU-s.
+# ~6 s of CPU to import and collect the suite. On 2 idle cores (2,609 tests) 2 workers took 2:39,
+# 3 workers 2:21-2:28 and about 203 CPU-s, 5 workers 2:20 and 231 CPU-s.
 TEST_WORKERS ?= 3
 
 test: $(STAMP)
