@@ -9,6 +9,9 @@ so a surprising value is skipped instead of raising.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def field(obj: Any, name: str) -> Any:
@@ -53,3 +56,21 @@ def items(value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return list(value)
     return []
+
+
+def server_of(base_url: Any) -> tuple[str | None, int | None]:
+    """The host and port of a client's base URL (an ``httpx.URL``-like object, or a string),
+    the port from the scheme when the URL names none; (None, None) without a host."""
+    if isinstance(base_url, str):
+        try:
+            parts = urlsplit(base_url)
+            host, port, scheme = parts.hostname, parts.port, parts.scheme
+        except ValueError:  # a port that is not a number
+            return None, None
+    else:
+        host = getattr(base_url, "host", None)
+        port = getattr(base_url, "port", None)
+        scheme = getattr(base_url, "scheme", "")
+    if not host:
+        return None, None
+    return host, port if port is not None else _DEFAULT_PORTS.get(scheme)

@@ -13,8 +13,8 @@ from typing import Any
 
 from otel_genai import semconv
 from otel_genai.instrumentation.client_memo import PerClient
+from otel_genai.instrumentation.fields import server_of
 
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 # Base classes of the cloud clients, by name: older client versions have the same names.
 _CLOUD_CLIENT_BASES = {
     "BaseBedrockClient": semconv.PROVIDER_AWS_BEDROCK,
@@ -45,12 +45,9 @@ class Endpoints:
         self._seen = PerClient(self._read)
 
     def _read(self, client: Any, base_url: Any) -> Endpoint:
-        host = getattr(base_url, "host", None) or None
-        port = getattr(base_url, "port", None)
-        if port is None:
-            port = _DEFAULT_PORTS.get(getattr(base_url, "scheme", ""))
+        host, port = server_of(base_url)
         provider = self.provider_name or _provider_of(client)
-        return Endpoint(provider, host, port if host else None)
+        return Endpoint(provider, host, port)
 
     def of(self, client: Any) -> Endpoint:
         return self._seen.get(client)

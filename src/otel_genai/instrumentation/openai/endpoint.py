@@ -19,7 +19,7 @@ from otel_genai import semconv
 from otel_genai.core.adapter import Operation
 from otel_genai.core.invocation import Invocation
 from otel_genai.instrumentation.client_memo import PerClient
-from otel_genai.instrumentation.fields import string
+from otel_genai.instrumentation.fields import server_of, string
 
 #: Host (or host suffix, with a leading dot) -> provider name. Values are the conventions'
 #: well-known ones where there is one; others are the service's own lower-case name.
@@ -49,7 +49,6 @@ KNOWN_HOSTS: Mapping[str, str] = {
 #: Local servers known by their default port on a loopback host.
 KNOWN_LOCAL_PORTS: Mapping[int, str] = {11434: "ollama", 1234: "lm_studio"}
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +104,7 @@ class Endpoints:
         self._seen = PerClient(self._read)
 
     def _read(self, client: Any, base_url: Any) -> Endpoint:
-        host = getattr(base_url, "host", None) or None
-        port = getattr(base_url, "port", None)
-        if port is None:
-            port = _DEFAULT_PORTS.get(getattr(base_url, "scheme", ""))
+        host, port = server_of(base_url)
         azure = _is_azure_client(client)
         provider = (
             self.provider_name
@@ -116,7 +112,7 @@ class Endpoints:
             or provider_for_host(host, port, self.hosts)
             or semconv.PROVIDER_OPENAI
         )
-        return Endpoint(provider, host, port if host else None, _deployment(base_url) if azure else None)
+        return Endpoint(provider, host, port, _deployment(base_url) if azure else None)
 
     def of(self, resource: Any) -> Endpoint:
         """The endpoint of an API resource (``client.chat.completions`` ...)."""

@@ -8,16 +8,13 @@ output are there only when it is on, the SDK's default).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from otel_genai import semconv
 from otel_genai.core.agent_records import AgentInvocation, ModelTurn, ToolExecution
 from otel_genai.core.invocation import Invocation, Message, ToolDefinition
-from otel_genai.instrumentation.fields import field, integer, items, string
+from otel_genai.instrumentation.fields import field, integer, items, server_of, string
 from otel_genai.instrumentation.openai import messages, responses, responses_items
 from otel_genai.instrumentation.openai.request_params import read_sampling_parameters
-
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def agent_record(data: Any) -> AgentInvocation:
@@ -74,21 +71,9 @@ def generation_call(data: Any) -> Invocation:
     if isinstance(config, dict):
         read_sampling_parameters(inv, config)
         inv.reasoning_level = string(field(config.get("reasoning"), "effort"))
-        inv.server_address, inv.server_port = _server(config.get("base_url"))
+        inv.server_address, inv.server_port = server_of(config.get("base_url"))
     _usage_tokens(inv, getattr(data, "usage", None))
     return inv
-
-
-def _server(base_url: Any) -> tuple[str | None, int | None]:
-    """``server.address`` and ``server.port`` of the client's base URL."""
-    if not isinstance(base_url, str):
-        return None, None
-    try:
-        url = urlsplit(base_url)
-        port = url.port or _DEFAULT_PORTS.get(url.scheme)
-    except ValueError:  # a port that is not a number
-        return None, None
-    return (url.hostname, port) if url.hostname else (None, None)
 
 
 def response_turn(data: Any) -> ModelTurn:
