@@ -26,10 +26,11 @@ import tempfile
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import filterfalse, takewhile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from benchmarks.harness import report, suites, venvs
 
@@ -37,29 +38,49 @@ REPO = Path(__file__).resolve().parents[2]
 RESULT = report.RESULTS / "instructions.md"
 RESULT_JSON = report.RESULTS / "instructions.json"
 MARKERS = ("filterfalse_next", "takewhile_next")
-#: (scenario, mode, calls per region)
-CELLS = (
-    ("chat", "off", 20),
-    ("chat", "on", 20),
-    ("chat", "unsampled", 20),
-    ("stream_20", "off", 8),
-    ("stream_200", "off", 2),
-    ("embeddings", "off", 10),
-)
-IMPLEMENTATIONS = ("ours", "floor", "genai-openai", "openai-v2")
-ANTHROPIC_CELLS = (
-    ("create", "off", 20),
-    ("create", "on", 20),
-    ("create", "unsampled", 20),
-    ("stream_20", "off", 8),
-    ("stream_200", "off", 2),
-    ("create", "bare", 20),  # the client's own tracing off: each implementation's own work
-)
-ANTHROPIC_IMPLEMENTATIONS = ("ours", "floor", "ours-client-spans", "genai-anthropic", "openllmetry-anthropic")
-#: Per suite: its cells, its implementations, the name of its results (and README section).
-PLANS: dict[str, tuple[tuple[tuple[str, str, int], ...], tuple[str, ...], str]] = {
-    "openai": (CELLS, IMPLEMENTATIONS, "instructions"),
-    "anthropic": (ANTHROPIC_CELLS, ANTHROPIC_IMPLEMENTATIONS, "anthropic-instructions"),
+class Cell(NamedTuple):
+    """One count: a scenario, its mode, and the calls in each of its two regions."""
+
+    scenario: str
+    mode: str
+    calls: int
+
+
+@dataclass(frozen=True)
+class CountPlan:
+    """What ``--instructions`` counts for one suite."""
+
+    cells: tuple[Cell, ...]
+    implementations: tuple[str, ...]
+    #: ``results/<results>.json`` and ``.md``, and the README section the table fills.
+    results: str
+
+
+PLANS = {
+    "openai": CountPlan(
+        cells=(
+            Cell("chat", "off", 20),
+            Cell("chat", "on", 20),
+            Cell("chat", "unsampled", 20),
+            Cell("stream_20", "off", 8),
+            Cell("stream_200", "off", 2),
+            Cell("embeddings", "off", 10),
+        ),
+        implementations=("ours", "floor", "genai-openai", "openai-v2"),
+        results="instructions",
+    ),
+    "anthropic": CountPlan(
+        cells=(
+            Cell("create", "off", 20),
+            Cell("create", "on", 20),
+            Cell("create", "unsampled", 20),
+            Cell("stream_20", "off", 8),
+            Cell("stream_200", "off", 2),
+            Cell("create", "bare", 20),  # the client's own tracing off: each implementation's own work
+        ),
+        implementations=("ours", "floor", "ours-client-spans", "genai-anthropic", "openllmetry-anthropic"),
+        results="anthropic-instructions",
+    ),
 }
 #: Ours with the time_per_output_chunk records replaced by a C builtin: our own per-chunk work.
 NO_CHUNK_RECORDS = "ours-no-chunk-records"
@@ -174,7 +195,7 @@ def _inclusive(path: Path) -> dict[str, int]:
     return found
 
 
-def _jobs(implementations: tuple[str, ...], cells: tuple[tuple[str, str, int], ...]) -> list[tuple[str, str, str, int]]:
+def _jobs(implementations: tuple[str, ...], cells: tuple[Cell, ...]) -> list[tuple[str, str, str, int]]:
     jobs = [(impl, s, m, n) for impl in implementations for s, m, n in cells]
     if "ours" in implementations:  # our own per-chunk work: ours without the per-chunk records
         jobs += [(NO_CHUNK_RECORDS, s, m, n) for s, m, n in cells if s.startswith("stream")]
@@ -202,12 +223,13 @@ def main(
     cells; the others keep their last counts (read when the new ones are written).
     """
     started = time.monotonic()
-    planned, all_implementations, name = PLANS[suite]
+    plan = PLANS[suite]
     the_suite = suites.BY_KEY[suite]
-    result_json = report.RESULTS / f"{name}.json"
-    implementations = tuple(only) if only else all_implementations
+    result_json = report.RESULTS / f"{plan.results}.json"
+    implementations = tuple(only) if only else plan.implementations
+    planned = plan.cells
     if cells:
-        planned = tuple(c for c in planned if c[0] in cells or f"{c[0]}/{c[1]}" in cells)
+        planned = tuple(c for c in planned if c.scenario in cells or f"{c.scenario}/{c.mode}" in cells)
     results: dict[str, dict[str, Any]] = {}
 
     def one(job: tuple[str, str, str, int]) -> None:
@@ -236,7 +258,7 @@ def main(
         "minutes": minutes,
         "results": results,
     }
-    text = render(data, tuple(i for i in all_implementations if i in results), suite)
+    text = render(data, tuple(i for i in plan.implementations if i in results), suite)
     print(text)
     if write:
         write_results(data, suite)
@@ -244,12 +266,14 @@ def main(
 
 def write_results(data: dict[str, Any], suite: str = "openai") -> None:
     """The counts as JSON, their table as Markdown, and the table in the README."""
-    _, all_implementations, name = PLANS[suite]
-    text = render(data, tuple(i for i in all_implementations if i in data["results"]), suite)
+    plan = PLANS[suite]
+    text = render(data, tuple(i for i in plan.implementations if i in data["results"]), suite)
     report.RESULTS.mkdir(parents=True, exist_ok=True)
-    (report.RESULTS / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
-    (report.RESULTS / f"{name}.md").write_text("# Instructions each implementation adds\n\n" + text, encoding="utf-8")
-    report.replace_section(name, text)
+    (report.RESULTS / f"{plan.results}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    (report.RESULTS / f"{plan.results}.md").write_text(
+        "# Instructions each implementation adds\n\n" + text, encoding="utf-8"
+    )
+    report.replace_section(plan.results, text)
 
 
 _LABELS = {
