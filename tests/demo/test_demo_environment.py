@@ -1,4 +1,4 @@
-"""The environment the demo gives its app: our instrumentors the app does not use are switched off."""
+"""The environment the demo gives its app: unused instrumentors off, exports held until exit."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def test_the_app_loads_only_the_instrumentors_it_uses(provider: DemoProvider, sw
 def test_a_users_own_list_wins(users_list: str) -> None:
     env = demo_environment({DISABLED: users_list}, {}, OPENAI)
     assert env[DISABLED] == users_list
+
+
+def test_the_app_exports_once_at_exit_unless_the_user_says_otherwise() -> None:
+    env = demo_environment({"OTEL_BSP_SCHEDULE_DELAY": "500"}, {}, OPENAI)
+    assert env["OTEL_BSP_SCHEDULE_DELAY"] == "500"
+    # An hour: longer than any demo run, so no timer export can cut into a line the app prints.
+    assert int(env["OTEL_BLRP_SCHEDULE_DELAY"]) >= 3_600_000
+    assert int(env["OTEL_METRIC_EXPORT_INTERVAL"]) >= 3_600_000

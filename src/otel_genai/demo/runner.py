@@ -30,6 +30,13 @@ from otel_genai.demo.summary import summary_lines
 # opentelemetry-instrument skips the entry points named here (a comma-separated list).
 _DISABLED_INSTRUMENTATIONS = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
 _CONSOLE = ["--traces_exporter", "console", "--metrics_exporter", "console", "--logs_exporter", "console"]
+# The SDK exports from background threads on a timer. A console export that fires while the app
+# prints lands inside the app's line, so the demo's short run exports once, at exit.
+_EXPORT_AT_EXIT = {
+    "OTEL_BSP_SCHEDULE_DELAY": "3600000",
+    "OTEL_BLRP_SCHEDULE_DELAY": "3600000",
+    "OTEL_METRIC_EXPORT_INTERVAL": "3600000",
+}
 
 
 def _launcher() -> list[str]:
@@ -69,6 +76,8 @@ def demo_environment(
     env.update(endpoint)
     env.setdefault(semconv.ENV_CAPTURE_MESSAGE_CONTENT, "SPAN_AND_EVENT")
     env.setdefault("OTEL_SERVICE_NAME", "otel-genai-demo")
+    for name, milliseconds in _EXPORT_AT_EXIT.items():
+        env.setdefault(name, milliseconds)
     # A user's own list wins, even an empty one.
     env.setdefault(_DISABLED_INSTRUMENTATIONS, ",".join(unused_entry_points(provider)))
     return env
