@@ -62,7 +62,7 @@ CASES = [
     for api in ("chat", "completions", "responses", "messages")
     for read in (0, 1, 5)
 ]
-STREAMS = "30"
+STREAMS, WARM_UP, ROUNDS = 10, 10, 3
 
 
 def measure(endpoint: str) -> dict[bool, dict[str, dict[str, float]]]:
@@ -71,7 +71,7 @@ def measure(endpoint: str) -> dict[bool, dict[str, dict[str, float]]]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     runs = {
         switch: subprocess.Popen(
-            [sys.executable, str(script), endpoint, "on" if switch else "off", STREAMS, "8"],
+            [sys.executable, str(script), endpoint, "on" if switch else "off", *map(str, (STREAMS, WARM_UP, ROUNDS))],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
@@ -97,11 +97,12 @@ def test_an_abandoned_stream_keeps_what_the_uninstrumented_client_keeps(endpoint
             continue  # this openai client has no Responses API, or anthropic is not installed
         ours, uninstrumented = measured[True][case], measured[False][case]
         # Every dropped stream's span ended, as abandoned (none had said its last word).
-        assert ours["spans"] == ours["abandoned"] == int(STREAMS), case
+        assert ours["spans"] == ours["abandoned"] == STREAMS * ROUNDS, case
         limit = LIMIT
         if case.endswith("-0"):
-            # Never read, the client itself keeps each response's connection (10-17 KB a
-            # stream, varying run to run by a few hundred bytes): judged against that.
+            # Never read, the client itself keeps each response's connection and request (7 to
+            # 12 KB a stream), and with them the trace context header a traced request carries
+            # (about 200 bytes on Anthropic's client): judged against what the client keeps.
             limit = max(LIMIT, 0.25 * uninstrumented["bytes"])
         if ours["bytes"] - uninstrumented["bytes"] >= limit:
             over[case] = (ours["bytes"], uninstrumented["bytes"])
