@@ -23,20 +23,31 @@ _MATRIX_TESTS = (
 _WHOLE_MODULES = "tests/viewer/test_viewer_browser"
 
 
+def _waits_out_a_timeout(nodeid: str) -> bool:
+    """A matrix case that waits for the client's read timeout: about a second, using no CPU."""
+    return nodeid.startswith(_MATRIX_TESTS) and nodeid.endswith("-timeout]")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` first, the rest in their order: a long test started last would keep
-    the whole run waiting on it."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The matrix's timeout cases first, then tests marked ``slow``, the rest in their order: a
+    long test started last would keep the whole run waiting on it."""
+    items.sort(key=lambda item: (not _waits_out_a_timeout(item.nodeid), item.get_closest_marker("slow") is None))
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """pytest-xdist's load scheduling, with each reliability-matrix case and each browser module
-    as one unit of work, handed out in collection order (slow tests first)."""
+    as one unit of work, handed out in collection order (slow tests first).
+
+    The matrix's timeout cases are one unit, given out first: one worker waits out their 34
+    seconds while the others keep both cores busy. Spread over every worker, they left the
+    cores half idle for 20 seconds of the run."""
     from xdist.scheduler import LoadScopeScheduling
 
     class CaseScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
+            if _waits_out_a_timeout(nodeid):
+                return "matrix timeout cases"
             for prefix in _MATRIX_TESTS:
                 if nodeid.startswith(prefix):
                     return "matrix case " + nodeid[len(prefix) :]

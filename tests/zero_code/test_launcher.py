@@ -18,8 +18,13 @@ print("REPLY:", reply.id)
 """
 
 
-def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(run: subprocess.Popen[str]) -> tuple[int, str, str]:
+    stdout, stderr = run.communicate(timeout=120)
+    return run.returncode, stdout, stderr
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -38,13 +43,18 @@ def test_opentelemetry_instrument_picks_up_the_entry_point(tmp_path, mock_server
         "--traces_exporter", "console", "--metrics_exporter", "none", "--logs_exporter", "none",
         sys.executable, str(app),
     ]  # fmt: skip
-    enabled = _run(command, env)
-    assert enabled.returncode == 0, enabled.stderr
-    reply_id = enabled.stdout.split("REPLY: ")[1].split()[0]
-    assert '"name": "chat gpt-4o-mini"' in enabled.stdout
-    assert f'"gen_ai.response.id": "{reply_id}"' in enabled.stdout
+    # Both runs at once. The first loads every instrumentor installed, as a user's would; the
+    # second switches ours off by name, the OpenAI one among them.
+    enabled = _start(command, env)
+    disabled = _start(command, {**env, "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "openai,anthropic,openai_agents"})
 
-    disabled = _run(command, {**env, "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "openai"})
-    assert disabled.returncode == 0, disabled.stderr
-    assert "REPLY:" in disabled.stdout
-    assert "gen_ai.operation.name" not in disabled.stdout
+    returncode, stdout, stderr = _finish(enabled)
+    assert returncode == 0, stderr
+    reply_id = stdout.split("REPLY: ")[1].split()[0]
+    assert '"name": "chat gpt-4o-mini"' in stdout
+    assert f'"gen_ai.response.id": "{reply_id}"' in stdout
+
+    returncode, stdout, stderr = _finish(disabled)
+    assert returncode == 0, stderr
+    assert "REPLY:" in stdout
+    assert "gen_ai.operation.name" not in stdout
