@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fuzz_examples import FUZZ_EXAMPLES, add_counts, write_summary
+from local_http import openai_http
 from telemetry_capture import ALWAYS_ON, Captured
 
 # The two suites of the reliability matrix (tests/reliability) check the same cases; a case run
@@ -144,11 +145,13 @@ def instrument_anthropic(monkeypatch: pytest.MonkeyPatch, captured: Captured) ->
 def client(mock_server: Any) -> Any:
     import openai
 
-    return openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+    return openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0, http_client=openai_http())
 
 
 @pytest.fixture
 def async_client(mock_server: Any) -> Any:
     import openai
 
-    return openai.AsyncOpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+    return openai.AsyncOpenAI(
+        base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0, http_client=openai_http(asynchronous=True)
+    )

@@ -17,6 +17,8 @@ import pytest
 from anthropic_cassettes import CASSETTE_DIR, Recorded, cassettes, expected_input_tokens, load
 from opentelemetry.trace import SpanKind, StatusCode
 
+from local_http import anthropic_http
+
 anthropic = pytest.importorskip("anthropic")
 
 pytestmark = pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/anthropic is not present")
@@ -153,11 +155,13 @@ def test_recording_replays_to_its_telemetry(
     recorded_calls = load(path)
     replay.load(recorded_calls)
     base_url = replay.base_url.removesuffix("/v1")
-    client = anthropic.Anthropic(base_url=base_url, api_key="sk-ant-test", max_retries=0)
+    client = anthropic.Anthropic(base_url=base_url, api_key="sk-ant-test", max_retries=0, http_client=anthropic_http())
 
     async def replay_async(recorded: Recorded) -> None:
         # One client per event loop: its connections belong to the loop that opened them.
-        async with anthropic.AsyncAnthropic(base_url=base_url, api_key="sk-ant-test", max_retries=0) as async_client:
+        async with anthropic.AsyncAnthropic(
+            base_url=base_url, api_key="sk-ant-test", max_retries=0, http_client=anthropic_http(asynchronous=True)
+        ) as async_client:
             await _replay_async(async_client, recorded)
 
     for recorded in recorded_calls:

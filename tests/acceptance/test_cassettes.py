@@ -25,6 +25,8 @@ from cassettes import (
 )
 from opentelemetry.trace import StatusCode
 
+from local_http import openai_http
+
 pytestmark = pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/openai is not present")
 
 CASSETTES = chat_and_embeddings_cassettes()
@@ -164,10 +166,17 @@ def test_recording_replays_with_conforming_telemetry(cassette, mode, replay, ins
     captured = instrument(capture=mode)
     replay.load(interactions)
     if cassette.stem.startswith("test_async"):
-        client = openai.AsyncOpenAI(base_url=replay.base_url, api_key="test_openai_api_key", max_retries=0)
+        client = openai.AsyncOpenAI(
+            base_url=replay.base_url,
+            api_key="test_openai_api_key",
+            max_retries=0,
+            http_client=openai_http(asynchronous=True),
+        )
         asyncio.run(_replay_async(client, interactions))
     else:
-        client = openai.OpenAI(base_url=replay.base_url, api_key="test_openai_api_key", max_retries=0)
+        client = openai.OpenAI(
+            base_url=replay.base_url, api_key="test_openai_api_key", max_retries=0, http_client=openai_http()
+        )
         _replay_sync(client, interactions)
 
     # The rebuilt calls sent what the recording sent (newer clients ask for base64

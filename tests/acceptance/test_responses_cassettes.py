@@ -32,8 +32,10 @@ from cassettes import (
 from opentelemetry.trace import StatusCode
 from replay_server import ReplayApp
 
+from local_http import openai_http
+
 # Older clients create their resources in __init__, newer ones lazily: ask an instance.
-HAS_RESPONSES = hasattr(openai.OpenAI(api_key="unused"), "responses")
+HAS_RESPONSES = hasattr(openai.OpenAI(api_key="unused", http_client=openai_http()), "responses")
 pytestmark = pytest.mark.skipif(not HAS_RESPONSES, reason="this client has no Responses API")
 needs_recordings = pytest.mark.skipif(not CASSETTE_DIR.is_dir(), reason="../shared/cassettes/openai is not present")
 
@@ -188,10 +190,17 @@ def test_recording_replays_with_conforming_telemetry(cassette: Path, mode, api, 
     captured = instrument(capture=mode)
     replay.load(interactions)
     if api == "async":
-        client = openai.AsyncOpenAI(base_url=replay.base_url, api_key="test_openai_api_key", max_retries=0)
+        client = openai.AsyncOpenAI(
+            base_url=replay.base_url,
+            api_key="test_openai_api_key",
+            max_retries=0,
+            http_client=openai_http(asynchronous=True),
+        )
         asyncio.run(_replay_async(client, interactions, queries))
     else:
-        client = openai.OpenAI(base_url=replay.base_url, api_key="test_openai_api_key", max_retries=0)
+        client = openai.OpenAI(
+            base_url=replay.base_url, api_key="test_openai_api_key", max_retries=0, http_client=openai_http()
+        )
         _replay_sync(client, interactions, queries)
 
     # The rebuilt calls sent what the recording sent.
@@ -246,7 +255,7 @@ def test_streamed_retrieve_records_the_cursor(instrument, replay, mock_server):
     events = _local_stream_events(mock_server)
     response_id = events[0]["response"]["id"]
     replay.load([_event_stream("GET", f"v1/responses/{response_id}", events)] * 2)
-    client = openai.OpenAI(base_url=replay.base_url, api_key="k", max_retries=0)
+    client = openai.OpenAI(base_url=replay.base_url, api_key="k", max_retries=0, http_client=openai_http())
     captured = instrument(capture="SPAN_ONLY")
     received = list(client.responses.retrieve(response_id, stream=True, starting_after=2))
     final = received[-1].response
@@ -271,7 +280,7 @@ def test_error_event_ends_the_span_with_its_code(instrument, replay, mock_server
     events = _local_stream_events(mock_server)[:6]
     error = {"type": "error", "code": "rate_limit_exceeded", "message": "Slow down.", "param": None}
     replay.load([_event_stream("POST", "v1/responses", [*events, {**error, "sequence_number": len(events)}])])
-    client = openai.OpenAI(base_url=replay.base_url, api_key="k", max_retries=0)
+    client = openai.OpenAI(base_url=replay.base_url, api_key="k", max_retries=0, http_client=openai_http())
     captured = instrument(capture="SPAN_ONLY")
     received = list(client.responses.create(model="gpt-4o-mini", input="A poem?", stream=True))
     # Older clients type only response.* events; they hand this one over as {"event", "data"}.

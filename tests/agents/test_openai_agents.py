@@ -20,6 +20,7 @@ from agents import (
     function_tool,
     set_trace_processors,
 )
+from local_http import openai_http
 from otel_genai import conversation
 from telemetry_capture import Captured
 
@@ -64,7 +65,9 @@ def sdk_client(mock_server: Any, monkeypatch: pytest.MonkeyPatch) -> openai.Asyn
     # The SDK's first releases (0.0.x) build their default OpenAI client at every run, whatever
     # the agent's model: a key must be in the environment (it is never used here).
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
-    return openai.AsyncOpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+    return openai.AsyncOpenAI(
+        base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0, http_client=openai_http(asynchronous=True)
+    )
 
 
 @function_tool

@@ -10,6 +10,7 @@ import pytest
 from anthropic_helpers import MODEL, WEATHER_TOOL, long_system, scenario, user
 from opentelemetry.trace import SpanKind, StatusCode
 
+from local_http import anthropic_http
 from telemetry_capture import json_attr
 
 anthropic = pytest.importorskip("anthropic")
@@ -17,7 +18,9 @@ anthropic = pytest.importorskip("anthropic")
 
 @pytest.fixture
 def client(mock_server: Any) -> Any:
-    return anthropic.Anthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
+    return anthropic.Anthropic(
+        base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0, http_client=anthropic_http()
+    )
 
 
 def test_span_describes_the_call_and_its_response(instrument_anthropic: Any, client: Any, mock_server: Any) -> None:

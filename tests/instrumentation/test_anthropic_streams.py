@@ -11,6 +11,7 @@ import pytest
 from anthropic_helpers import MODEL, WEATHER_TOOL, scenario, user
 from opentelemetry.trace import StatusCode
 
+from local_http import anthropic_http
 from telemetry_capture import json_attr
 
 anthropic = pytest.importorskip("anthropic")
@@ -18,17 +19,26 @@ anthropic = pytest.importorskip("anthropic")
 
 @pytest.fixture
 def client(mock_server: Any) -> Any:
-    return anthropic.Anthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
+    return anthropic.Anthropic(
+        base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0, http_client=anthropic_http()
+    )
 
 
 def _client_made_after_instrument(mock_server: Any) -> Any:
     # Older clients bind post when the client is made; stream() posts directly, so its
     # calls are recorded on clients made after instrument() (as under opentelemetry-instrument).
-    return anthropic.Anthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
+    return anthropic.Anthropic(
+        base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0, http_client=anthropic_http()
+    )
 
 
 def _async_client(mock_server: Any) -> Any:
-    return anthropic.AsyncAnthropic(base_url=mock_server.root_url, api_key="sk-ant-test", max_retries=0)
+    return anthropic.AsyncAnthropic(
+        base_url=mock_server.root_url,
+        api_key="sk-ant-test",
+        max_retries=0,
+        http_client=anthropic_http(asynchronous=True),
+    )
 
 
 def _check_streamed(span: Any, final: Any) -> None:

@@ -8,8 +8,9 @@ import inspect
 from typing import Any
 
 import pytest
-from reliability_calls import _SSL_CONTEXT, MESSAGES, REPLY, ClientKind, Context, Method, Run
+from reliability_calls import MESSAGES, REPLY, ClientKind, Context, Method, Run
 
+from local_http import anthropic_http
 from otel_genai.instrumentation.anthropic import AnthropicInstrumentor
 
 anthropic = pytest.importorskip("anthropic")
@@ -19,10 +20,8 @@ MODEL = "claude-sonnet-4-5"
 ANTHROPIC = ClientKind(
     "anthropic",
     anthropic.__version__,
-    lambda **options: anthropic.Anthropic(**options, http_client=anthropic.DefaultHttpxClient(verify=_SSL_CONTEXT)),
-    lambda **options: anthropic.AsyncAnthropic(
-        **options, http_client=anthropic.DefaultAsyncHttpxClient(verify=_SSL_CONTEXT)
-    ),
+    lambda **options: anthropic.Anthropic(**options, http_client=anthropic_http()),
+    lambda **options: anthropic.AsyncAnthropic(**options, http_client=anthropic_http(asynchronous=True)),
     lambda server: str(server.root_url),  # the client adds /v1 itself
     AnthropicInstrumentor,
 )

@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 
 import openai
 
+from local_http import anthropic_http, openai_http
+
 CHAT_MODEL = "gpt-4o-mini"
 CLAUDE = "claude-sonnet-4-5"
 
@@ -94,7 +96,7 @@ class OpenAIConversation(Conversation):
 
     def found_with_content(self) -> set[str]:
         found = super().found_with_content()
-        if not hasattr(openai.OpenAI(api_key="k"), "responses"):
+        if not hasattr(openai.OpenAI(api_key="k", http_client=openai_http()), "responses"):
             found -= {"instructions", "responses_input", "responses_reply"}
         return found
 
@@ -130,7 +132,7 @@ class OpenAIConversation(Conversation):
 
     def run(self, server: Any) -> int:
         base_url, root_url = server.base_url, server.root_url
-        client = openai.OpenAI(base_url=base_url, api_key=self.api_key, max_retries=0)
+        client = openai.OpenAI(base_url=base_url, api_key=self.api_key, max_retries=0, http_client=openai_http())
         history, tools, reply = self._history(), self._tools(), {"x-mock-reply": f"Here you go: {self.reply}"}
         asking = history[:2]  # ends with the user's turn: the mock calls the tool, with the marker as argument
         calls = 0
@@ -170,7 +172,9 @@ class OpenAIConversation(Conversation):
                 calls += 1
 
         async def async_stream() -> None:
-            async with openai.AsyncOpenAI(base_url=base_url, api_key=self.api_key, max_retries=0) as aclient:
+            async with openai.AsyncOpenAI(
+                base_url=base_url, api_key=self.api_key, max_retries=0, http_client=openai_http(asynchronous=True)
+            ) as aclient:
                 stream = await aclient.chat.completions.create(
                     model=CHAT_MODEL, messages=history, stream=True, extra_headers=reply
                 )
@@ -179,7 +183,11 @@ class OpenAIConversation(Conversation):
 
         asyncio.run(async_stream())
         azure = openai.AzureOpenAI(
-            azure_endpoint=root_url, api_key=self.api_key, api_version="2024-10-21", max_retries=0
+            azure_endpoint=root_url,
+            api_key=self.api_key,
+            api_version="2024-10-21",
+            max_retries=0,
+            http_client=openai_http(),
         )
         azure.chat.completions.create(model="my-deployment", messages=history, extra_headers=reply)
         return calls + 2
@@ -265,7 +273,9 @@ class AnthropicConversation(Conversation):
     def run(self, server: Any) -> int:
         import anthropic
 
-        client = anthropic.Anthropic(base_url=server.root_url, api_key=self.api_key, max_retries=0)
+        client = anthropic.Anthropic(
+            base_url=server.root_url, api_key=self.api_key, max_retries=0, http_client=anthropic_http()
+        )
         history, tools = self._history(), self._tools()
         reply = {"x-mock-reply": f"Here you go: {self.reply}"}
         system = f"You are careful. {self.system}"
@@ -308,7 +318,10 @@ class AnthropicConversation(Conversation):
 
         async def async_stream() -> None:
             async with anthropic.AsyncAnthropic(
-                base_url=server.root_url, api_key=self.api_key, max_retries=0
+                base_url=server.root_url,
+                api_key=self.api_key,
+                max_retries=0,
+                http_client=anthropic_http(asynchronous=True),
             ) as aclient:
                 stream = await aclient.messages.create(
                     model=CLAUDE, max_tokens=200, system=system, messages=history, stream=True, extra_headers=reply
@@ -323,6 +336,7 @@ class AnthropicConversation(Conversation):
             aws_region="us-east-1",
             base_url=server.root_url,
             max_retries=0,
+            http_client=anthropic_http(),
         )
         bedrock.messages.create(
             model="us.anthropic.claude-3-5-haiku-20241022-v1:0",

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import re
-import ssl
 import threading
 import time
 import urllib.request
@@ -34,6 +33,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from pydantic import BaseModel
 
+from local_http import openai_http
 from otel_genai.instrumentation.openai import OpenAIInstrumentor
 from otel_genai.instrumentation.openai.targets import TARGETS
 from telemetry_capture import Captured
@@ -45,8 +45,6 @@ MESSAGES = [{"role": "user", "content": "Tell me about reliable telemetry."}]
 REPLY = "Spans end once, on every path."
 API_KEY = "sk-reliability-test-key"
 CALL_TAG = "x-reliability-call"
-# Loading the CA store costs ~50 ms per client; the mock is plain HTTP, so load it once.
-_SSL_CONTEXT = ssl.create_default_context()
 
 # Fields the server fills with fresh random values (or the clock) on every call.
 RANDOM_FIELDS = frozenset(
@@ -477,8 +475,8 @@ class ClientKind:
 OPENAI = ClientKind(
     "openai",
     openai.__version__,
-    lambda **options: openai.OpenAI(**options, http_client=openai.DefaultHttpxClient(verify=_SSL_CONTEXT)),
-    lambda **options: openai.AsyncOpenAI(**options, http_client=openai.DefaultAsyncHttpxClient(verify=_SSL_CONTEXT)),
+    lambda **options: openai.OpenAI(**options, http_client=openai_http()),
+    lambda **options: openai.AsyncOpenAI(**options, http_client=openai_http(asynchronous=True)),
     lambda server: str(server.base_url),
     OpenAIInstrumentor,
 )

@@ -38,9 +38,10 @@ pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 from fuzz_strategies import ERRORS, Hostile, HostileDict, Pipeline, fragments_of, fuzz_settings, mutated  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from reliability_calls import _SSL_CONTEXT, EndCounter  # noqa: E402
+from reliability_calls import EndCounter  # noqa: E402
 
 from fuzz_examples import FUZZ_EXAMPLES  # noqa: E402
+from local_http import anthropic_http  # noqa: E402
 from otel_genai.core.attributes import error_type_of  # noqa: E402
 from otel_genai.core.streams import StreamRecorder, observe_chunks  # noqa: E402
 from otel_genai.core.wrapper import _finish  # noqa: E402
@@ -171,7 +172,7 @@ class Reader:
             else:
 
                 async def main() -> None:
-                    http_client = anthropic.DefaultAsyncHttpxClient(verify=_SSL_CONTEXT)
+                    http_client = anthropic_http(asynchronous=True)
                     async with anthropic.AsyncAnthropic(**self._options(), http_client=http_client) as client:
                         await read_async(client, path, seen)
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from opentelemetry.trace import StatusCode
 
+from local_http import anthropic_http
 from telemetry_capture import Captured
 
 anthropic = pytest.importorskip("anthropic")
@@ -57,7 +58,9 @@ def _streaming_response(client: Any) -> Any:
 
 def _async_stream(mock_server: Any) -> Any:
     async def run() -> Any:
-        async with anthropic.AsyncAnthropic(base_url=mock_server.root_url, api_key="k", max_retries=0) as client:
+        async with anthropic.AsyncAnthropic(
+            base_url=mock_server.root_url, api_key="k", max_retries=0, http_client=anthropic_http(asynchronous=True)
+        ) as client:
             stream = await _create_async(client)
             return type(stream), [event.type async for event in stream]
 
@@ -78,7 +81,13 @@ PATHS: dict[str, Callable[[Any], Any]] = {
 
 
 def _client(mock_server: Any, headers: dict[str, str] | None = None) -> Any:
-    return anthropic.Anthropic(base_url=mock_server.root_url, api_key="k", max_retries=0, default_headers=headers or {})
+    return anthropic.Anthropic(
+        base_url=mock_server.root_url,
+        api_key="k",
+        max_retries=0,
+        default_headers=headers or {},
+        http_client=anthropic_http(),
+    )
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))

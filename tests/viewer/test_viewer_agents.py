@@ -12,6 +12,7 @@ from agent_runs import instrumented, run_weather_agent
 from opentelemetry import trace
 from viewer_telemetry import emit_failed_call, wait_for
 
+from local_http import openai_http
 from otel_genai import agent, conversation
 
 
@@ -25,7 +26,7 @@ def _detail(viewer: Any, trace_id: str) -> dict[str, Any]:
 
 
 def _client(mock_server: Any) -> openai.OpenAI:
-    return openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0)
+    return openai.OpenAI(base_url=mock_server.base_url, api_key="sk-test-key", max_retries=0, http_client=openai_http())
 
 
 def test_spans_are_told_apart_and_nested_under_the_agent(viewer, pipeline_factory, mock_server, monkeypatch) -> None:
