@@ -18,9 +18,9 @@ demo: $(STAMP)
 
 # The suite runs in parallel (pytest-xdist). Many tests wait on servers, subprocesses, a browser
 # or a 1 s timeout, so more workers than the 2 cores keep both cores busy; each worker also pays
-# ~6 s of CPU to import and collect the suite. On 2 idle cores (2,609 tests) 2 workers took 2:39,
-# 3 workers 2:21-2:28 and about 203 CPU-s, 5 workers 2:20 and 231 CPU-s.
-TEST_WORKERS ?= 3
+# ~4 s of CPU to import and collect the suite. On 2 idle cores (2,618 tests), interleaved runs:
+# 3 workers 1:54 twice (~155 CPU-s), 4 workers 1:50 and 1:48 (~165 CPU-s).
+TEST_WORKERS ?= 4
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
