@@ -1,5 +1,5 @@
-"""Every instrumented Anthropic client path, as rows of the reliability table (``reliability_calls``):
-the same runner, :class:`~reliability_calls.Run` and :class:`~reliability_calls.Outcome` as the
+"""Every instrumented Anthropic client path, as rows of the reliability table (``method_table``):
+the same runner, :class:`~application_record.Run` and :class:`~application_record.Outcome` as the
 OpenAI rows, with Anthropic's clients and instrumentor."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import inspect
 from typing import Any
 
 import pytest
-from reliability_calls import MESSAGES, REPLY, ClientKind, Context, Method, Run
+from application_record import MESSAGES, REPLY, Context, Run
+from method_table import ClientKind, Method
 
 from local_http import anthropic_http
 from otel_genai.instrumentation.anthropic import AnthropicInstrumentor

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_calls import EndCounter, collecting_logs
+from instrumentation_probes import EndCounter, collecting_logs
 
 from telemetry_capture import Captured
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from instrumentation_probes import EndCounter, LogCollector, internal_failures
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.id_generator import IdGenerator
-from reliability_calls import EndCounter, LogCollector, internal_failures
 
 from otel_genai.config import ContentCapture, Settings
 from otel_genai.core.invocation import Invocation

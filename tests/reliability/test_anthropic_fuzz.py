@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow  # Hypothesis properties: a second or more each
 from fuzz_strategies import ERRORS, Hostile, HostileDict, Pipeline, fragments_of, fuzz_settings, mutated  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from reliability_calls import EndCounter  # noqa: E402
+from instrumentation_probes import EndCounter  # noqa: E402
 
 from fuzz_examples import FUZZ_EXAMPLES  # noqa: E402
 from local_http import anthropic_http  # noqa: E402

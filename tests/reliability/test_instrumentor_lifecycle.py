@@ -20,23 +20,10 @@ from typing import Any
 import pytest
 from anthropic_calls import ANTHROPIC, ANTHROPIC_METHODS
 from anthropic_calls import MODEL as CLAUDE
-from reliability_calls import (
-    CALL_TAG,
-    CHAT_MODEL,
-    MATRIX_ENV,
-    MESSAGES,
-    METHODS,
-    MODES,
-    OPENAI,
-    ClientKind,
-    Context,
-    Method,
-    Run,
-    error_message,
-    identity,
-    normalize,
-    skip_reason,
-)
+from application_record import MESSAGES, Context, Run, error_message, identity, normalize
+from case_runner import CALL_TAG, MATRIX_ENV
+from method_table import METHODS, MODES, OPENAI, ClientKind, Method, skip_reason
+from openai_calls import CHAT_MODEL
 
 from otel_genai.core.adapter import StreamManagerClasses, Target
 from otel_genai.instrumentation.anthropic import instrumentor as anthropic_instrumentor

@@ -20,10 +20,10 @@ from typing import Any
 
 import openai
 import pytest
+from instrumentation_probes import EndCounter, double_ends, internal_failures
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import StatusCode
-from reliability_calls import EndCounter, double_ends, internal_failures
 
 from otel_genai import semconv
 from telemetry_capture import Captured

@@ -18,26 +18,15 @@ from typing import Any
 
 import pytest
 from anthropic_calls import ANTHROPIC, CREATE, CREATE_STREAM, RAW, STREAM_HELPER, STREAMING_RESPONSE_STREAM
+from application_record import Outcome
+from case_runner import MATRIX_ENV, instrumented, run_call
+from instrumentation_probes import EndCounter, collecting_logs, internal_failures
+from method_table import METHODS, MODES, OPENAI, ClientKind, Method, skip_reason
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult, SimpleLogRecordProcessor
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
-from reliability_calls import (
-    MATRIX_ENV,
-    METHODS,
-    MODES,
-    OPENAI,
-    SCENARIOS,
-    ClientKind,
-    EndCounter,
-    Method,
-    Outcome,
-    collecting_logs,
-    instrumented,
-    internal_failures,
-    run_call,
-    skip_reason,
-)
+from server_scenarios import SCENARIOS
 
 from otel_genai.core import internal_errors
 from otel_genai.core.internal_errors import FAULT_STAGES, injected_faults

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from instrumentation_probes import collecting_logs
 from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
 from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from privacy_conversations import CONVERSATIONS, Conversation
-from reliability_calls import collecting_logs
 
 from otel_genai.core.content import TRUNCATION_MARK
 from otel_genai.core.invocation import Invocation, text_part

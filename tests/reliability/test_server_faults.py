@@ -18,16 +18,11 @@ from typing import Any
 
 import openai
 import pytest
+from case_runner import case_result, matrix_params
+from instrumentation_probes import double_ends, internal_failures
+from method_table import Method, skip_reason
 from opentelemetry.trace import SpanKind, StatusCode
-from reliability_calls import (
-    Method,
-    Scenario,
-    case_result,
-    double_ends,
-    internal_failures,
-    matrix_params,
-    skip_reason,
-)
+from server_scenarios import Scenario
 
 PROBE = openai.OpenAI(api_key="sk-probe", base_url="http://127.0.0.1:9/v1")
 

@@ -13,7 +13,9 @@ from typing import Any
 
 import openai
 import pytest
-from reliability_calls import Method, Scenario, case_result, matrix_params, skip_reason
+from case_runner import case_result, matrix_params
+from method_table import Method, skip_reason
+from server_scenarios import Scenario
 
 PROBE = openai.OpenAI(api_key="sk-probe", base_url="http://127.0.0.1:9/v1")
 
