@@ -100,9 +100,9 @@ def anthropic_openers(client: Any) -> dict[str, Opener]:
     }
 
 
-def drop_sync(open_stream: Opener, read: int, count: int) -> None:
+def drop_sync(open_stream: Opener, headers: dict[str, str], read: int, count: int) -> None:
     for _ in range(count):
-        stream = open_stream(READ_SOME if read else READ_NONE)
+        stream = open_stream(headers)
         chunks = iter(stream)
         for _ in range(read):
             next(chunks)
@@ -110,9 +110,11 @@ def drop_sync(open_stream: Opener, read: int, count: int) -> None:
     gc.collect()
 
 
-def drop_async(loop: asyncio.AbstractEventLoop, open_stream: Opener, read: int, count: int) -> None:
+def drop_async(
+    loop: asyncio.AbstractEventLoop, open_stream: Opener, headers: dict[str, str], read: int, count: int
+) -> None:
     async def one() -> None:
-        stream = await open_stream(READ_SOME if read else READ_NONE)
+        stream = await open_stream(headers)
         for _ in range(read):
             await stream.__anext__()
 
@@ -126,15 +128,14 @@ def drop_async(loop: asyncio.AbstractEventLoop, open_stream: Opener, read: int, 
 
 def drop_streams(loop: asyncio.AbstractEventLoop | None, open_stream: Opener, read: int, count: int) -> None:
     """``count`` streams opened, read for ``read`` chunks and dropped; async ones on ``loop``."""
+    headers = READ_SOME if read else READ_NONE
     if loop is None:
-        drop_sync(open_stream, read, count)
+        drop_sync(open_stream, headers, read, count)
     else:
-        drop_async(loop, open_stream, read, count)
+        drop_async(loop, open_stream, headers, read, count)
 
 
-def retained_per_stream(
-    loop: asyncio.AbstractEventLoop | None, open_stream: Opener, read: int, count: int
-) -> float:
+def retained_per_stream(loop: asyncio.AbstractEventLoop | None, open_stream: Opener, read: int, count: int) -> float:
     """Bytes still allocated after ``count`` streams were dropped and collected, per stream."""
     tracemalloc.start()
     try:
